@@ -1,0 +1,1 @@
+"""The extraction side of paperkg: spaCy components, regex extractors, knowledge-base data."""

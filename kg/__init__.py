@@ -1,0 +1,1 @@
+"""paperkg: knowledge graphs of ML research papers."""

@@ -1,0 +1,144 @@
+"""The records that flow between stages: Paper -> Mention -> Entity/Relation.
+
+Records are frozen, slotted dataclasses holding plain text, offsets and tuples (never spaCy
+objects), so they pickle cheaply to worker processes and hash for de-duplication.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+EntityType = Literal["model", "dataset", "method", "task", "organization", "link"]
+Role = Literal["proposed", "used"]
+
+ENTITY_TYPES: tuple[str, ...] = ("model", "dataset", "method", "task", "organization", "link")
+ROLES: tuple[str, ...] = ("proposed", "used")
+LINK_KINDS: tuple[str, ...] = ("code", "model", "dataset", "project")
+
+
+@dataclass(frozen=True, slots=True)
+class Paper:
+    """One paper, as read from a listing; ``id`` is stable across runs (see ``kg.ids``).
+
+    ``sources`` lists every ``file:line`` the paper was read from, so duplicates merged across
+    pages keep their provenance.
+    """
+
+    id: str
+    title: str
+    abstract: str = ""
+    date: str = ""  # ISO 8601 (YYYY-MM-DD) when known
+    authors: tuple[str, ...] = ()
+    author_count: int | None = None
+    organization: str = ""  # display name from the page's metadata block
+    organization_handle: str = ""  # the hub handle shown beside it ("openbmb")
+    upvotes: int | None = None
+    arxiv_id: str = ""
+    doi: str = ""
+    sources: tuple[str, ...] = ()
+    extra: tuple[tuple[str, str], ...] = ()  # other input fields, kept as text
+
+    def __post_init__(self) -> None:
+        if not self.id:
+            raise ValueError("Paper.id must not be empty")
+        if not self.title.strip():
+            raise ValueError(f"Paper {self.id!r} has an empty title")
+
+    @property
+    def text(self) -> str:
+        """Title and abstract as one text; mention offsets index into this string."""
+        return paper_text(self.title, self.abstract)
+
+
+def paper_text(title: str, abstract: str) -> str:
+    """The text extraction runs on: the title, a blank line, the abstract."""
+    return f"{title}\n\n{abstract}" if abstract else title
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """Where a relation was seen: the sentence and the mention's offsets in ``Paper.text``."""
+
+    text: str
+    start: int
+    end: int
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.start <= self.end:
+            raise ValueError(f"bad evidence offsets {self.start}..{self.end}")
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """One surface form of an entity found in a paper's text (or metadata).
+
+    ``start``/``end`` index into ``Paper.text``; ``sentence`` is the sentence around it.
+    ``kb_id`` is set when a knowledge-base entry matched, ``kind``/``url`` for links.
+    """
+
+    type: str
+    text: str
+    start: int
+    end: int
+    sentence: str
+    role: str = "used"
+    confidence: float = 0.5
+    extractor: str = ""
+    kb_id: str = ""
+    kind: str = ""
+    url: str = ""
+    relation: str = ""  # finer role: evaluates_on, compares_with, fine_tunes, builds_on
+
+    def __post_init__(self) -> None:
+        if self.type not in ENTITY_TYPES:
+            raise ValueError(f"unknown mention type {self.type!r}; expected one of {ENTITY_TYPES}")
+        if self.role not in ROLES:
+            raise ValueError(f"unknown role {self.role!r}; expected one of {ROLES}")
+        if not 0.0 <= self.confidence <= 1.0:
+            raise ValueError(f"confidence {self.confidence} outside 0..1")
+
+    @property
+    def evidence(self) -> Evidence:
+        return Evidence(self.sentence, self.start, self.end)
+
+
+@dataclass(frozen=True, slots=True)
+class Entity:
+    """One real thing: a model, dataset, method, task, organization or link."""
+
+    id: str
+    type: str
+    name: str
+    aliases: tuple[str, ...] = ()
+    kind: str = ""  # links: code, model, dataset, project
+    url: str = ""
+    family: str = ""  # id of the family this is a variant of ("model:llama-2")
+    owner: str = ""  # links: id of the organization owning the repository, when known
+
+    def __post_init__(self) -> None:
+        if self.type not in ENTITY_TYPES:
+            raise ValueError(f"unknown entity type {self.type!r}; expected one of {ENTITY_TYPES}")
+
+
+@dataclass(frozen=True, slots=True)
+class Relation:
+    """A paper's edge to an entity, with the evidence that supports it."""
+
+    paper_id: str
+    kind: str  # PROPOSES, USES, ADDRESSES, AFFILIATED_WITH, HAS_LINK (see kg.schema)
+    entity_id: str
+    role: str = "used"
+    confidence: float = 0.5
+    extractor: str = ""
+    evidence: tuple[Evidence, ...] = field(default=())
+    relation: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Extraction:
+    """What extraction and linking produced for one paper: the contract ``kg extract`` prints."""
+
+    paper: Paper
+    entities: tuple[Entity, ...]
+    relations: tuple[Relation, ...]
