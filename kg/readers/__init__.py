@@ -1,0 +1,133 @@
+"""Readers: one module per input format, chosen by sniffing the content.
+
+``read_papers(["pages/", "more.jsonl.gz"])`` reads every file (a directory means every file in
+it), sniffs each one's format unless ``input_format`` is given, merges the same paper seen in
+several files (see ``kg.readers.merge``) and returns the papers plus the records that were
+skipped when ``skip_bad`` is set. Without ``skip_bad`` the first bad record raises
+``ParseError`` naming the file and line.
+"""
+
+from __future__ import annotations
+
+import gzip
+import importlib
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kg.errors import ParseError, UnknownFormatError
+from kg.model import Paper
+
+# name -> module that defines ``sniff(text) -> bool`` and ``read(text, path, errors) -> papers``.
+_MODULES: dict[str, str] = {
+    "atom": "kg.readers.atom",
+    "arxiv-snapshot": "kg.readers.snapshot",
+    "jsonl": "kg.readers.tabular",
+    "json": "kg.readers.tabular",
+    "csv": "kg.readers.tabular",
+    "pages": "kg.readers.pages",
+}
+# Sniffing order: the most specific formats first.
+SNIFF_ORDER: tuple[str, ...] = ("atom", "arxiv-snapshot", "jsonl", "json", "csv", "pages")
+
+Reader = Callable[[str, str, "list[ParseError] | None"], Iterator[Paper]]
+
+
+@dataclass
+class ReadResult:
+    """Papers read (duplicates merged) and the bad records skipped with ``skip_bad``."""
+
+    papers: list[Paper] = field(default_factory=list)
+    skipped: list[ParseError] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)
+
+
+def formats() -> list[str]:
+    return sorted(_MODULES)
+
+
+def _module(name: str):
+    try:
+        return importlib.import_module(_MODULES[name])
+    except KeyError:
+        raise UnknownFormatError("input format", name, formats()) from None
+
+
+def get_reader(name: str) -> Reader:
+    module = _module(name)
+    specific = getattr(module, f"read_{name.replace('-', '_')}", None)
+    return specific if specific is not None else module.read
+
+
+def sniff(text: str, path: str) -> str:
+    """The name of the first format whose sniffer accepts ``text``."""
+    for name in SNIFF_ORDER:
+        module = _module(name)
+        sniffer = getattr(module, f"sniff_{name.replace('-', '_')}", getattr(module, "sniff", None))
+        if sniffer is not None and sniffer(text):
+            return name
+    raise ParseError(path, 1, f"a file in one of the formats {', '.join(formats())}",
+                     got=repr(text[:60]))
+
+
+def read_text(path: Path) -> str:
+    """The file's text, gunzipped when it is gzip, as UTF-8 (BOM dropped)."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ParseError(str(path), None, "a readable file", got=exc.strerror or str(exc)) from exc
+    if raw[:2] == b"\x1f\x8b":
+        try:
+            raw = gzip.decompress(raw)
+        except (OSError, EOFError) as exc:
+            raise ParseError(str(path), None, "a complete gzip file", got=str(exc)) from exc
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise ParseError(str(path), line, "UTF-8 text", got=f"byte {raw[exc.start]:#x}") from exc
+
+
+def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
+    """Files named, and every regular file (sorted, hidden ones skipped) in directories named."""
+    files: list[Path] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            files.extend(sorted(
+                f for f in p.rglob("*")
+                if f.is_file() and not any(s.startswith(".") for s in f.relative_to(p).parts)))
+        elif p.exists():
+            files.append(p)
+        else:
+            raise ParseError(str(p), None, "an existing file or directory", got="no such path")
+    return files
+
+
+def iter_file(path: Path, input_format: str | None = None,
+              errors: list[ParseError] | None = None) -> Iterator[Paper]:
+    """Papers of one file, in file order, not yet merged."""
+    text = read_text(path)
+    name = input_format or sniff(text, str(path))
+    yield from get_reader(name)(text, str(path), errors)
+
+
+def read_papers(paths: Iterable[str | Path], input_format: str | None = None,
+                skip_bad: bool = False) -> ReadResult:
+    """Read, sniff and merge the papers of every file under ``paths``."""
+    from kg.readers.merge import merge_papers
+
+    if input_format is not None:
+        _module(input_format)  # fail on an unknown name before reading anything
+    result = ReadResult()
+    errors: list[ParseError] | None = result.skipped if skip_bad else None
+    collected: list[Paper] = []
+    for path in expand_paths(paths):
+        result.files.append(str(path))
+        try:
+            collected.extend(iter_file(path, input_format, errors))
+        except ParseError as exc:
+            if errors is None:
+                raise
+            errors.append(exc)
+    result.papers = merge_papers(collected)
+    return result

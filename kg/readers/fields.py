@@ -1,0 +1,83 @@
+"""Turning one input record (a dict of fields) into a ``Paper``: shared by the JSON, CSV and
+arXiv-snapshot readers so every tabular format maps fields the same way."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from kg.errors import ParseError
+from kg.ids import find_arxiv_id, paper_id
+from kg.model import Paper
+
+TITLE_KEYS = ("title",)
+ABSTRACT_KEYS = ("abstract", "summary")
+DATE_KEYS = ("date", "published", "update_date", "published_date", "year")
+KNOWN = {"title", "abstract", "summary", "authors", "author_count", "organization",
+         "organization_handle", "upvotes", "doi", "arxiv_id"}
+
+
+def _field(record: Mapping[str, Any], keys: tuple[str, ...]) -> str:
+    lowered = {str(k).lower(): v for k, v in record.items()}
+    for key in keys:
+        value = lowered.get(key)
+        if value not in (None, ""):
+            return str(value)
+    return ""
+
+
+def split_authors(value: Any) -> tuple[str, ...]:
+    """Authors from a list, or a string separated by ';', ',' or 'and'."""
+    if isinstance(value, list | tuple):
+        return tuple(str(a).strip() for a in value if str(a).strip())
+    if not value:
+        return ()
+    text = re.sub(r"\s+", " ", str(value))
+    parts = re.split(r";|,| and ", text) if ";" not in text else text.split(";")
+    return tuple(p.strip() for p in parts if p.strip())
+
+
+def _int(value: Any) -> int | None:
+    try:
+        return int(value) if value not in (None, "") else None
+    except (TypeError, ValueError):
+        return None
+
+
+def _date(value: str) -> str:
+    m = re.match(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?", value.strip())
+    if not m:
+        return ""
+    return "-".join(p for p in m.groups() if p)
+
+
+def record_to_paper(record: Mapping[str, Any], path: str, line: int,
+                    arxiv_id: str = "") -> Paper:
+    """A ``Paper`` from one record; raises ``ParseError`` when it has no title."""
+    if not isinstance(record, Mapping):
+        raise ParseError(path, line, "a JSON object with a 'title' field",
+                         got=type(record).__name__)
+    title = re.sub(r"\s+", " ", _field(record, TITLE_KEYS)).strip()
+    if not title:
+        raise ParseError(path, line, "a record with a non-empty 'title' field",
+                         got=f"fields {sorted(map(str, record))[:8]}")
+    abstract = re.sub(r"\s+", " ", _field(record, ABSTRACT_KEYS)).strip()
+    doi = _field(record, ("doi",))
+    arxiv = arxiv_id or find_arxiv_id(_field(record, ("arxiv_id",)))
+    authors = split_authors(record.get("authors"))
+    extra = tuple(
+        (str(k), v if isinstance(v, str) else json.dumps(v, ensure_ascii=False))
+        for k, v in record.items()
+        if str(k).lower() not in KNOWN and v not in (None, "")
+    )
+    return Paper(
+        id=paper_id(title, arxiv), title=title, abstract=abstract,
+        date=_date(_field(record, DATE_KEYS)), authors=authors,
+        author_count=_int(record.get("author_count")) or (len(authors) or None),
+        organization=_field(record, ("organization",)),
+        organization_handle=_field(record, ("organization_handle",)),
+        upvotes=_int(record.get("upvotes")), arxiv_id=arxiv, doi=doi,
+        sources=(f"{path}:{line}",), extra=extra,
+    )
