@@ -1,0 +1,432 @@
+"""The interactive HTML exporter: escaping and offline assets checked on the text, the page
+itself checked in headless Chromium with the network off.
+
+The browser tests skip when Chromium is missing on a developer's machine, but fail under CI
+(``CI=true``), so a CI machine without the browser cannot pass by skipping them.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import io
+import json
+import math
+import os
+import re
+import time
+from collections.abc import Iterator
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+import pytest
+from conftest import HOSTILE_TITLE, make_small_graph
+
+from kg.errors import KGError
+from kg.exporters import export, get_writer
+from kg.exporters.html import (
+    LARGE_GRAPH,
+    force_layout,
+    graph_data,
+    render_html,
+    script_json,
+    write_html,
+)
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMEDRIVER = Path("/usr/bin/chromedriver")
+HOSTILE_ABSTRACT_PART = "<img src=x onerror=alert(1)>"
+DATA_BLOCK = re.compile(
+    r'<script type="application/json" id="kg-data">(.*?)</script>', re.DOTALL
+)
+
+
+class _Tags(HTMLParser):
+    """Start tags of a page, as a browser's tokenizer sees them (script bodies are not HTML)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+
+
+def _tags(page: str) -> list[tuple[str, dict[str, str | None]]]:
+    parser = _Tags()
+    parser.feed(page)
+    parser.close()
+    return parser.tags
+
+
+def _data_block(page: str) -> str:
+    match = DATA_BLOCK.search(page)
+    assert match, "no JSON data block in the page"
+    return match.group(1)
+
+
+def large_graph(n_papers: int = 700, n_entities: int = 400, seed: int = 3) -> nx.MultiDiGraph:
+    """Papers using a few of many entities, with more than ``LARGE_GRAPH`` nodes in all."""
+    import random
+
+    rng = random.Random(seed)
+    g = nx.MultiDiGraph()
+    kinds = ("Model", "Dataset", "Method", "Task", "Organization")
+    for i in range(n_entities):
+        kind = kinds[i % len(kinds)]
+        g.add_node(f"{kind.lower()}:{i}", kind=kind, name=f"{kind} {i}", aliases=[f"e{i}"])
+    for p in range(n_papers):
+        pid = f"paper:{p}"
+        g.add_node(pid, kind="Paper", name=f"Paper {p}", title=f"Paper {p}")
+        for _ in range(rng.randint(1, 4)):
+            e = rng.randrange(n_entities)
+            kind = kinds[e % len(kinds)]
+            edge = {"Task": "ADDRESSES", "Organization": "AFFILIATED_WITH"}.get(kind, "USES")
+            g.add_edge(pid, f"{kind.lower()}:{e}", key=edge, kind=edge, role="used",
+                       confidence=0.5, extractor="test", evidence=[])
+    assert g.number_of_nodes() > LARGE_GRAPH
+    return g
+
+
+# ---- the page as text --------------------------------------------------------------------
+
+
+def test_registered_as_html(tmp_path: Path, small_graph: nx.MultiDiGraph) -> None:
+    assert get_writer("html").__module__ == "kg.exporters.html"
+    out = export(small_graph, "html", tmp_path / "deep" / "graph.html")
+    assert out.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+
+
+def test_json_block_has_no_markup_from_data(small_graph: nx.MultiDiGraph) -> None:
+    block = _data_block(render_html(small_graph))
+    assert "<" not in block and ">" not in block and "&" not in block
+    assert "<script" not in block.lower()
+    assert "\\u003cscript\\u003e" in block  # the hostile title is there, escaped
+    assert "\\u003cimg src=x onerror=alert(1)\\u003e" in block
+
+
+def test_hostile_text_appears_nowhere_raw(small_graph: nx.MultiDiGraph) -> None:
+    page = render_html(small_graph, title=HOSTILE_TITLE)
+    assert HOSTILE_TITLE not in page
+    assert HOSTILE_ABSTRACT_PART not in page
+    tags = _tags(page)
+    assert [t for t, _ in tags].count("script") == 3  # data, vis-network, page script
+    assert not [t for t, _ in tags if t in {"img", "iframe", "object", "embed", "link"}]
+    assert "<title>&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; &amp;" in page
+
+
+def test_no_remote_scripts_or_stylesheets(small_graph: nx.MultiDiGraph) -> None:
+    page = render_html(small_graph)
+    for tag, attrs in _tags(page):
+        assert tag != "link", "stylesheets must be inlined"
+        if tag == "script":
+            assert "src" not in attrs, f"external script {attrs['src']!r}"
+        for name in ("src", "href"):
+            value = attrs.get(name) or ""
+            assert not re.match(r"\s*(https?:)?//", value, re.I), f"<{tag} {name}={value!r}>"
+    remote = re.compile(r"<(script|link)\b[^>]*\b(src|href)\s*=\s*[\"']?\s*(https?:)?//", re.I)
+    assert not remote.search(page)
+
+
+def test_content_security_policy_allows_exactly_the_inline_scripts(
+    small_graph: nx.MultiDiGraph,
+) -> None:
+    page = render_html(small_graph)
+    csp = re.search(r'http-equiv="Content-Security-Policy" content="([^"]+)"', page)
+    assert csp
+    allowed = set(re.findall(r"'sha256-([^']+)'", csp.group(1)))
+    scripts = re.findall(r"<script>(.*?)</script>", page, re.DOTALL)
+    assert len(scripts) == 2
+    hashes = {base64.b64encode(hashlib.sha256(s.encode()).digest()).decode() for s in scripts}
+    assert hashes == allowed
+    assert "connect-src 'none'" in csp.group(1) and "default-src 'none'" in csp.group(1)
+
+
+def test_data_round_trips_to_the_graph(small_graph: nx.MultiDiGraph) -> None:
+    data = json.loads(_data_block(render_html(small_graph)))
+    nodes = {n["id"]: n for n in data["nodes"]}
+    assert set(nodes) == set(small_graph.nodes)
+    for node, attrs in small_graph.nodes(data=True):
+        assert nodes[node]["attrs"] == attrs
+        assert nodes[node]["kind"] == attrs["kind"]
+        assert nodes[node]["aliases"] == attrs.get("aliases", [])
+    assert nodes["paper:t-5f3c"]["name"] == HOSTILE_TITLE
+    got = sorted((e["from"], e["to"], e["kind"], json.dumps(e["attrs"], sort_keys=True))
+                 for e in data["edges"])
+    want = sorted((u, v, k, json.dumps(a, sort_keys=True))
+                  for u, v, k, a in small_graph.edges(keys=True, data=True))
+    assert got == want
+    counts = {k["kind"]: k["count"] for k in data["node_kinds"]}
+    assert counts == {"Paper": 2, "Model": 2, "Dataset": 1, "Method": 1, "Task": 1,
+                      "Organization": 1, "Link": 1}
+
+
+def test_styles_by_kind(small_graph: nx.MultiDiGraph) -> None:
+    data = graph_data(small_graph)
+    edges = {e["kind"]: e for e in data["edges"]}
+    assert edges["PROPOSES"]["dashes"] is False
+    assert edges["PROPOSES"]["width"] > edges["USES"]["width"]
+    assert edges["USES"]["dashes"]
+    groups = data["options"]["groups"]
+    assert len({g["shape"] for g in groups.values()}) == len(groups) == 7
+    sizes = {n["id"]: n["size"] for n in data["nodes"]}
+    assert sizes["dataset:glue"] > sizes["model:mamba"]  # size grows with degree
+
+
+def test_small_graph_uses_physics_large_graph_a_fixed_layout(
+    small_graph: nx.MultiDiGraph,
+) -> None:
+    small = graph_data(small_graph)
+    assert small["physics"] and small["options"]["physics"]["enabled"]
+    assert small["options"]["physics"]["stabilization"]["enabled"]
+    assert not any("x" in n for n in small["nodes"])
+
+    big = graph_data(large_graph())
+    assert not big["physics"] and big["options"]["physics"] == {"enabled": False}
+    points = [(n["x"], n["y"]) for n in big["nodes"]]
+    assert all(math.isfinite(c) for p in points for c in p)
+    assert len(set(points)) == len(points)
+
+    forced = graph_data(small_graph, physics=False)
+    assert all("x" in n and "y" in n for n in forced["nodes"])
+    with pytest.raises(TypeError, match="physics"):
+        graph_data(small_graph, physics="yes")  # type: ignore[arg-type]
+
+
+def test_large_page_is_deterministic() -> None:
+    g = large_graph()
+    assert render_html(g) == render_html(g)
+
+
+def test_force_layout_keeps_neighbours_close() -> None:
+    assert force_layout(nx.Graph()) == {}
+    assert force_layout(nx.path_graph(1)) == {0: (0.0, 0.0)}
+    g = nx.disjoint_union(nx.complete_graph(30), nx.complete_graph(30))
+    g.add_edge(0, 30)
+    pos = force_layout(g)
+
+    def mean_distance(pairs: list[tuple[int, int]]) -> float:
+        return sum(math.dist(pos[a], pos[b]) for a, b in pairs) / len(pairs)
+
+    inside = [(a, b) for a in range(30) for b in range(a + 1, 30)]
+    across = [(a, b) for a in range(30) for b in range(30, 60)]
+    assert mean_distance(inside) * 2 < mean_distance(across)
+    assert pos == force_layout(g)
+
+
+def test_unknown_kind_fails_and_leaves_the_old_file(
+    tmp_path: Path, small_graph: nx.MultiDiGraph
+) -> None:
+    target = tmp_path / "graph.html"
+    target.write_text("old", encoding="utf-8")
+    small_graph.add_node("widget:x", kind="Widget", name="x")
+    with pytest.raises(KGError, match=r"'Widget'.*Paper, Model"):
+        write_html(small_graph, target)
+    assert target.read_text(encoding="utf-8") == "old"
+    assert [p.name for p in tmp_path.iterdir()] == ["graph.html"]
+
+    bad_edge = make_small_graph()
+    bad_edge.add_edge("model:mamba", "dataset:glue", key="LIKES", kind="LIKES")
+    with pytest.raises(KGError, match="'LIKES'"):
+        render_html(bad_edge)
+
+
+def test_writes_to_a_file_object(small_graph: nx.MultiDiGraph) -> None:
+    buffer = io.StringIO()
+    write_html(small_graph, buffer, title="t")
+    assert buffer.getvalue() == render_html(small_graph, title="t")
+
+
+def test_script_json_round_trips_awkward_text() -> None:
+    value = {"t": "</script><!-- & \u2028 \u2029 \\u003c"}
+    text = script_json(value)
+    assert not set(text) & {"<", ">", "&", "\u2028", "\u2029"}
+    assert json.loads(text) == value
+
+
+def test_assets_are_shipped_with_their_licence() -> None:
+    static = Path(__file__).resolve().parents[1] / "kg" / "exporters" / "static"
+    for name in ("vis-network.min.js", "vis-network.LICENSE-MIT",
+                 "vis-network.LICENSE-APACHE-2.0", "page.html", "page.js", "README.md"):
+        assert (static / name).is_file(), name
+    vis = (static / "vis-network.min.js").read_text(encoding="utf-8")
+    assert "@version 9.1.2" in vis and "</script" not in vis.lower()
+
+
+# ---- the page in headless Chromium, offline ----------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """Headless Chromium with every network request sent to a closed local port."""
+    problem = ""
+    try:
+        from selenium import webdriver
+        from selenium.webdriver.chrome.service import Service
+    except ImportError as exc:
+        problem = f"selenium is not installed ({exc})"
+    missing = [str(p) for p in (CHROMIUM, CHROMEDRIVER) if not p.exists()]
+    if missing:
+        problem = f"{', '.join(missing)} missing; scripts/install-chromium.sh installs them"
+    if problem:
+        if os.environ.get("CI", "").lower() in {"true", "1"}:
+            pytest.fail(f"browser tests cannot run under CI: {problem}")
+        pytest.skip(problem)
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = str(CHROMIUM)
+    for arg in (
+        "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync",
+        "--no-first-run", "--window-size=1400,900",
+        f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}",
+        # No network: every request, loopback included, goes to a proxy nobody listens on.
+        "--proxy-server=127.0.0.1:9", "--proxy-bypass-list=<-loopback>",
+        "--host-resolver-rules=MAP * ~NOTFOUND",
+    ):
+        options.add_argument(arg)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(options=options, service=Service(str(CHROMEDRIVER)))
+    driver.set_page_load_timeout(60)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+def _open(driver: Any, path: Path, ready: bool = True) -> list[dict]:
+    """Load ``path`` from disk; return the console entries of SEVERE level it logged."""
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    driver.get_log("browser")  # drop what earlier pages logged
+    driver.get(path.resolve().as_uri())
+    if ready:
+        WebDriverWait(driver, 60).until(
+            lambda d: d.execute_script("return window.kgReady === true")
+        )
+    time.sleep(0.2)  # let late console messages arrive
+    return [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]
+
+
+def _assert_no_alert(driver: Any) -> None:
+    from selenium.common.exceptions import NoAlertPresentException
+
+    with pytest.raises(NoAlertPresentException):
+        driver.switch_to.alert  # noqa: B018 (the property raises when no alert is open)
+
+
+@pytest.fixture(scope="module")
+def small_page(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("html") / "small.html"
+    write_html(make_small_graph(), path, title=HOSTILE_TITLE)
+    return path
+
+
+@pytest.mark.integration
+def test_browser_harness_is_offline(browser: Any, tmp_path: Path) -> None:
+    """A page that loads a script from a CDN logs an error here: the checks below have teeth."""
+    page = tmp_path / "remote.html"
+    page.write_text('<!DOCTYPE html><script src="https://cdn.jsdelivr.net/npm/x.js"></script>',
+                    encoding="utf-8")
+    severe = _open(browser, page, ready=False)
+    assert any("cdn.jsdelivr.net" in e["message"] for e in severe), severe
+
+
+@pytest.mark.integration
+def test_page_loads_offline_without_errors(browser: Any, small_page: Path) -> None:
+    assert _open(browser, small_page) == []
+    assert browser.execute_script("return window.kgNetwork.body.data.nodes.length") == 9
+    assert browser.execute_script("return window.kgEdges.length") == 9
+    assert browser.execute_script("return typeof vis.Network") == "function"
+    legend = browser.execute_script(
+        "return [...document.querySelectorAll('#kg-legend-nodes li')].map(li => li.textContent)"
+    )
+    assert [re.sub(r"\d+$", "", t) for t in legend] == [
+        "Paper", "Model", "Dataset", "Method", "Task", "Organization", "Link"]
+    assert browser.find_element("id", "kg-title").text == HOSTILE_TITLE
+    _assert_no_alert(browser)
+
+
+@pytest.mark.integration
+def test_hostile_title_is_shown_as_text(browser: Any, small_page: Path) -> None:
+    assert _open(browser, small_page) == []
+    browser.execute_script("window.kgSelectNode('paper:t-5f3c')")
+    panel = browser.execute_script("return document.getElementById('kg-panel').textContent")
+    assert "<script>" in panel and HOSTILE_TITLE in panel
+    assert HOSTILE_ABSTRACT_PART in panel
+    assert "“Evaluated on GLUE.”" in panel  # evidence of its USES edge
+    injected = browser.execute_script(
+        "return document.querySelectorAll('#kg-panel script, #kg-panel img, #kg-tip img').length"
+    )
+    assert injected == 0
+    assert browser.execute_script("return window.kgNetwork.getSelectedNodes()") == ["paper:t-5f3c"]
+    _assert_no_alert(browser)
+
+
+@pytest.mark.integration
+def test_tooltip_is_text(browser: Any, small_page: Path) -> None:
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    assert _open(browser, small_page) == []
+    canvas = browser.find_element("css selector", "#kg-network canvas")
+    x, y = browser.execute_script(
+        "const n = window.kgNetwork, id = 'paper:t-5f3c';"
+        "const p = n.canvasToDOM(n.getPositions([id])[id]);"
+        "const r = arguments[0].getBoundingClientRect();"
+        "return [p.x - r.width / 2, p.y - r.height / 2];",
+        canvas,
+    )
+    ActionChains(browser).move_to_element_with_offset(canvas, int(x) + 3, int(y) + 3).pause(
+        0.3).move_by_offset(-3, -3).perform()
+    WebDriverWait(browser, 10).until(
+        lambda d: d.execute_script("return getComputedStyle(document.getElementById('kg-tip'))"
+                                   ".display") == "block"
+    )
+    tip = browser.execute_script("return document.getElementById('kg-tip').textContent")
+    assert HOSTILE_TITLE in tip
+    assert browser.execute_script("return document.querySelectorAll('#kg-tip *').length") == 2
+    _assert_no_alert(browser)
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize(
+    ("query", "node"),
+    [("Net-Mamba", "model:netmamba"),
+     ("general language understanding evaluation", "dataset:glue"),
+     ("low-rank adaptation", "method:lora")],
+)
+def test_search_by_alias_selects_the_node(
+    browser: Any, small_page: Path, query: str, node: str
+) -> None:
+    from selenium.webdriver.common.keys import Keys
+
+    assert _open(browser, small_page) == []
+    box = browser.find_element("id", "kg-search")
+    box.send_keys(query, Keys.ENTER)
+    assert browser.execute_script("return window.kgNetwork.getSelectedNodes()") == [node]
+    name = make_small_graph().nodes[node]["name"]
+    assert browser.find_element("css selector", "#kg-panel h2").text == name
+    assert name in browser.find_element("id", "kg-status").text
+
+
+@pytest.mark.integration
+def test_search_without_match_says_so(browser: Any, small_page: Path) -> None:
+    from selenium.webdriver.common.keys import Keys
+
+    assert _open(browser, small_page) == []
+    browser.find_element("id", "kg-search").send_keys("<b>nothing</b>", Keys.ENTER)
+    assert browser.execute_script("return window.kgNetwork.getSelectedNodes()") == []
+    assert browser.find_element("id", "kg-status").text == "No node matches “<b>nothing</b>”"
+
+
+@pytest.mark.integration
+def test_large_graph_opens_with_fixed_layout(browser: Any, tmp_path: Path) -> None:
+    g = large_graph()
+    path = tmp_path / "large.html"
+    write_html(g, path)
+    assert _open(browser, path) == []
+    assert browser.execute_script("return window.kgNodes.length") == g.number_of_nodes()
+    assert browser.execute_script("return window.kgNetwork.physics.physicsEnabled") is False
