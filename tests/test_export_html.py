@@ -430,3 +430,25 @@ def test_large_graph_opens_with_fixed_layout(browser: Any, tmp_path: Path) -> No
     assert _open(browser, path) == []
     assert browser.execute_script("return window.kgNodes.length") == g.number_of_nodes()
     assert browser.execute_script("return window.kgNetwork.physics.physicsEnabled") is False
+
+
+@pytest.mark.integration
+def test_legend_hides_a_kind_and_search_shows_it_again(browser: Any, small_page: Path) -> None:
+    from selenium.webdriver.common.keys import Keys
+
+    assert _open(browser, small_page) == []
+    browser.find_element("css selector", '#kg-legend-nodes li[data-kind="Paper"]').click()
+    hidden = "return window.kgNodes.get({filter: n => n.hidden === true}).map(n => n.id).sort()"
+    assert browser.execute_script(hidden) == ["paper:2301.00001", "paper:t-5f3c"]
+    browser.find_element("id", "kg-search").send_keys("NetMamba: Traffic", Keys.ENTER)
+    assert browser.execute_script("return window.kgNetwork.getSelectedNodes()") == [
+        "paper:2301.00001"]
+    assert browser.execute_script(hidden) == []
+
+
+@pytest.mark.integration
+def test_empty_graph_opens(browser: Any, tmp_path: Path) -> None:
+    path = tmp_path / "empty.html"
+    write_html(nx.MultiDiGraph(), path)
+    assert _open(browser, path) == []
+    assert browser.execute_script("return window.kgNodes.length") == 0
