@@ -122,9 +122,9 @@ class RDFValidationError(KGError, ValueError):
     focus node, the property and the constraint that failed.
     """
 
-    def __init__(self, message: str, report: str) -> None:
-        self.report = report
-        super().__init__(f"{message}\n{report}")
+    def __init__(self, message: str, report: str = "") -> None:
+        self.report = report or message
+        super().__init__(f"{message}\n{report}" if report else message)
 
 
 def node_iri(node_id: str) -> URIRef:
@@ -168,8 +168,7 @@ def _add_node(rdf: Graph, node_id: str, data: Mapping[str, Any]) -> str:
     kind = data.get("kind")
     if kind not in CLASS_OF_KIND:
         raise RDFValidationError(
-            f"node {node_id!r} has kind {kind!r}",
-            f"expected one of {', '.join(schema.NODE_KINDS)}",
+            f"node {node_id!r} has kind {kind!r}; expected one of {', '.join(schema.NODE_KINDS)}"
         )
     subject = node_iri(node_id)
     rdf.add((subject, RDF.type, CLASS_OF_KIND[kind]))
@@ -209,8 +208,8 @@ def _add_edge(
     kind = data.get("kind", key)
     if kind not in PROPERTY_OF_EDGE_KIND:
         raise RDFValidationError(
-            f"edge {source!r} -> {target!r} (key {key!r}) has kind {kind!r}",
-            f"expected one of {', '.join(schema.EDGE_KINDS)}",
+            f"edge {source!r} -> {target!r} (key {key!r}) has kind {kind!r}; "
+            f"expected one of {', '.join(schema.EDGE_KINDS)}"
         )
     predicate = PROPERTY_OF_EDGE_KIND[kind]
     subject, obj = node_iri(source), node_iri(target)
@@ -247,7 +246,7 @@ def _add_evidence(
     rdf: Graph, node: URIRef, position: int, item: object, paper: URIRef | None, where: str,
 ) -> None:
     if not isinstance(item, Mapping):
-        raise RDFValidationError(f"{where} is {item!r}", "expected a {text, start, end} mapping")
+        raise RDFValidationError(f"{where} is {item!r}; expected a {{text, start, end}} mapping")
     rdf.add((node, RDF.type, KG.Evidence))
     rdf.add((node, KG.position, Literal(position)))
     if paper is not None:
@@ -269,14 +268,14 @@ def _add_attributes(rdf: Graph, subject: URIRef, extra: dict[str, Any], where: s
         text = json.dumps(extra, sort_keys=True, ensure_ascii=False, allow_nan=False)
     except (TypeError, ValueError) as exc:
         raise RDFValidationError(
-            f"{where}: attributes {sorted(extra)} cannot be kept", f"not JSON-serializable: {exc}"
+            f"{where}: attributes {sorted(extra)} cannot be kept as JSON: {exc}"
         ) from exc
     rdf.add((subject, KG.attributes, Literal(text, datatype=RDF.JSON)))
 
 
 def _as_list(where: str, attr: str, value: object) -> list[Any]:
     if isinstance(value, str | bytes) or not isinstance(value, Iterable):
-        raise RDFValidationError(f"{where}: {attr} is {value!r}", "expected a list")
+        raise RDFValidationError(f"{where}: {attr} is {value!r}; expected a list")
     return list(value)
 
 

@@ -1,0 +1,17 @@
+"""Abbreviation definitions ("Mixture-of-Denoisers (MoD)") stored on the doc for linking."""
+
+from __future__ import annotations
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from extractors.abbreviations import find_abbreviations
+
+if not Doc.has_extension("abbreviations"):
+    Doc.set_extension("abbreviations", default=None)
+
+
+@Language.component("kg_abbreviations")
+def abbreviations_component(doc: Doc) -> Doc:
+    doc._.abbreviations = find_abbreviations(doc.text)
+    return doc

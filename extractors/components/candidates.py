@@ -1,0 +1,339 @@
+"""Names the knowledge base has never seen, found from their shape and their context.
+
+Groups written (each one is the ``extractor`` of its mentions):
+
+* ``title``: the title's "Name: ..." prefix (or "Name Technical Report"), always ``proposed``;
+* ``proposal``: the name after "we propose/introduce/present/release ...", ``proposed``;
+* ``context``: names next to a head noun ("the WebVid-2M dataset", "models such as A, B and C");
+* ``abbreviation``: long forms of "long form (SF)" definitions whose head word gives a type;
+* ``shape``: other name-shaped words whose own parts give a type ("MosaicBERT", "CIF-Bench").
+
+Each span's label is the entity type; ``id_`` is ``proposed`` when the rule itself says so.
+Typing order for a new name: what the text says it is (appositive "X, a new benchmark", "a
+framework called X"), then what its parts say, then the title's head noun, then ``method``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+from spacy.util import filter_spans
+
+from extractors.components.gazetteer import known_spans
+from extractors.shapes import (
+    head_type,
+    is_acronym,
+    is_generic,
+    is_name_shaped,
+    lexicon,
+    morphology_type,
+)
+
+ENTITY_TYPES = ("model", "dataset", "method", "task")
+_ATTACHING = {"-", "/", "+", "_"}
+_FILLER = {"a", "an", "the", "new", "novel", "our", "simple", "first", "large", "small",
+           "efficient", "effective", "general", "unified", "open", "lightweight", "family",
+           "of", "series", "suite", "high-quality", "comprehensive", "powerful", "robust",
+           "scalable", "strong", "two", "three", "multilingual", "versatile", "fast"}
+_CLAUSE_STOPS = {"based", "using", "with", "than", "such", "including", "compared", "over",
+                 "via", "through", "by", "on", "from", "like", "against", "outperforms",
+                 "outperform", "which", "that", "where", "while", "to"}
+
+
+def _attached(doc: Doc, i: int) -> bool:
+    return 0 < i < len(doc) and not doc[i - 1].whitespace_
+
+
+def name_extent(doc: Doc, i: int) -> tuple[int, int]:
+    """The run of tokens written together around token ``i``: ``P``-``Aligner``, ``DiT-L/2``."""
+    start, end = i, i + 1
+    while end < len(doc) and _attached(doc, end) and (
+        doc[end].text in _ATTACHING or doc[end - 1].text in _ATTACHING
+        or doc[end].text[:1].isalnum() or doc[end].text == "!"
+    ):
+        if doc[end].text.lower() in ("'s", "’s"):
+            break
+        end += 1
+    while end - 1 > start and doc[end - 1].text in _ATTACHING | {"!"}:
+        end -= 1
+    while start > 0 and _attached(doc, start) and (
+        doc[start - 1].text in _ATTACHING or doc[start].text in _ATTACHING
+    ) and doc[start - 1].text not in ("(", '"', "“"):
+        start -= 1
+    while start < end - 1 and doc[start].text in _ATTACHING:
+        start += 1
+    return start, end
+
+
+def _valid_name(text: str) -> bool:
+    stop = lexicon()["stop_names"]
+    return (
+        2 <= len(text) <= 60 and text not in stop and not is_generic(text)
+        and any(c.isalpha() for c in text)
+    )
+
+
+def _appositive_type(doc: Doc, start: int, end: int) -> str:
+    """"X, a/an ... HEAD" or "HEAD (called|named) X" / "a new benchmark, X": the HEAD's type."""
+    if end + 1 < len(doc) and doc[end].text in (",", "(") and doc[end + 1].lower_ in (
+            "a", "an", "the", "which", "is"):
+        for token in doc[end + 2: min(len(doc), end + 14)]:
+            if token.is_punct and token.text not in ("-", "/"):
+                break
+            kind = head_type(token.text)
+            if kind in ("model", "dataset", "method"):
+                return kind
+    window = doc[max(0, start - 5): start]
+    for token in reversed(list(window)):
+        kind = head_type(token.text)
+        if kind in ("model", "dataset", "method"):
+            return kind
+    return ""
+
+
+def _type_of_new_name(doc: Doc, name: str, spans: Iterable[tuple[int, int]],
+                      title_head: str = "") -> str:
+    for start, end in spans:
+        kind = _appositive_type(doc, start, end)
+        if kind:
+            return kind
+    return morphology_type(name) or title_head or "method"
+
+
+def _title_sentence(doc: Doc) -> Span:
+    return next(iter(doc.sents))
+
+
+def _subtitle_head(tokens: Iterable) -> str:
+    """The type of the subtitle's first noun phrase: "A Chinese ... Benchmark for ..."."""
+    words: list[str] = []
+    for token in tokens:
+        if token.lower_ in ("for", "via", "with", "of", "in", "to", "by", "on", "from", ":",
+                            "and", "through", "using", "towards", "that", "--", "—"):
+            break
+        words.append(token.text)
+    kind = head_type(" ".join(words)) if words else ""
+    return kind if kind in ("model", "dataset", "method") else ""
+
+
+def _occurrences(doc: Doc, text: str) -> list[tuple[int, int]]:
+    found = []
+    for m in re.finditer(re.escape(text), doc.text):
+        span = doc.char_span(m.start(), m.end())
+        if span is not None:
+            found.append((span.start, span.end))
+    return found
+
+
+class Candidates:
+    """Finds unknown names; see the module docstring for the groups it writes."""
+
+    def __init__(self, nlp: Language, name: str) -> None:
+        self.name = name
+        lex = lexicon()
+        self.propose_verbs = lex["propose_verbs"]
+        self.naming_words = lex["naming_words"]
+        self.triggers = lex["enumeration_triggers"]
+
+    def __call__(self, doc: Doc) -> Doc:
+        known = [(s.start, s.end) for s in known_spans(doc)]
+        self._covered = set()
+        for start, end in known:
+            self._covered.update(range(start, end))
+        title = self._title(doc)
+        proposal = self._proposals(doc)
+        context = self._context(doc)
+        abbreviation = self._abbreviations(doc)
+        taken = {(s.start, s.end) for group in (title, proposal, context) for s in group}
+        shape = [s for s in self._shapes(doc) if (s.start, s.end) not in taken]
+        doc.spans["title"] = title
+        doc.spans["proposal"] = proposal
+        doc.spans["context"] = context
+        doc.spans["abbreviation"] = abbreviation
+        doc.spans["shape"] = shape
+        return doc
+
+    def _is_known(self, start: int, end: int) -> bool:
+        return any(i in self._covered for i in range(start, end))
+
+    def _span(self, doc: Doc, start: int, end: int, label: str, role: str = "") -> Span:
+        return Span(doc, start, end, label=label, span_id=role)
+
+    # -- the title ------------------------------------------------------------------------
+    def _title(self, doc: Doc) -> list[Span]:
+        title = _title_sentence(doc)
+        colon = next((t.i for t in title if t.text == ":"), None)
+        if colon is not None and 0 < colon - title.start <= 6:
+            start, end = title.start, colon
+            subtitle_head = _subtitle_head(doc[colon + 1: title.end])
+        else:
+            report = re.match(r"^(.{2,40}?) (?:Technical Report|Model Card)\b", title.text)
+            if not report:
+                return []
+            span = doc.char_span(title.start_char, title.start_char + len(report.group(1)))
+            if span is None:
+                return []
+            start, end, subtitle_head = span.start, span.end, "model"
+        text = doc[start:end].text
+        words = text.split()
+        if not _valid_name(text) or len(words) > 4:
+            return []
+        if len(words) > 1 and (
+            not words[0][:1].isupper() or not words[-1][:1].isupper()
+            or head_type(text) in ("task", "method") and not is_name_shaped(words[-1])
+        ):
+            return []
+        if self._is_known(start, end):
+            return []  # the gazetteer has it; its role comes from the title position
+        label = _type_of_new_name(doc, text, _occurrences(doc, text)[1:], subtitle_head)
+        return [self._span(doc, start, end, label, "proposed")]
+
+    # -- "we propose X" ---------------------------------------------------------------------
+    def _proposals(self, doc: Doc) -> list[Span]:
+        found: list[Span] = []
+        for sent in list(doc.sents)[1:]:
+            lowered = [t.lower_ for t in sent]
+            if not any(w in self.propose_verbs for w in lowered):
+                continue
+            subject = ("we" in lowered or "our" in lowered or "paper" in lowered
+                       or "work" in lowered or "report" in lowered)
+            for token in sent:
+                if token.lower_ not in self.propose_verbs:
+                    continue
+                if not subject and token.lower_ not in self.naming_words:
+                    continue
+                span = self._first_name_after(doc, token.i + 1, sent.end)
+                if span is not None:
+                    found.append(span)
+                    break
+        return filter_spans(found)
+
+    def _first_name_after(self, doc: Doc, i: int, stop: int) -> Span | None:
+        steps = 0
+        while i < stop and steps < 16:
+            token = doc[i]
+            if token.lower_ in _CLAUSE_STOPS:
+                return None
+            start, end = name_extent(doc, i)
+            text = doc[start:end].text
+            if self._is_known(start, end):
+                return None  # a known thing first: the gazetteer's role rules decide
+            if is_name_shaped(text) and _valid_name(text) and not (
+                    is_acronym(text) and is_generic(text)):
+                label = _type_of_new_name(doc, text, [(start, end)])
+                return self._span(doc, start, end, label, "proposed")
+            i = max(end, i + 1)
+            steps += 1
+        return None
+
+    # -- "the X dataset", "models such as A, B and C" ------------------------------------------
+    def _context(self, doc: Doc) -> list[Span]:
+        found: list[Span] = []
+        for token in doc:
+            kind = head_type(token.text)
+            if kind not in ("dataset", "model") or not token.is_lower:
+                continue
+            found.extend(self._names_before(doc, token.i, kind))
+            found.extend(self._names_after(doc, token.i, kind))
+        return filter_spans(found)
+
+    def _name_candidate(self, doc: Doc, start: int, end: int, kind: str) -> Span | None:
+        text = doc[start:end].text
+        if self._is_known(start, end) or not _valid_name(text):
+            return None
+        if not (is_name_shaped(text) or (text[:1].isupper() and not doc[start].is_sent_start)):
+            return None
+        if is_acronym(text) and is_generic(text):
+            return None
+        return self._span(doc, start, end, kind)
+
+    def _names_before(self, doc: Doc, head: int, kind: str) -> list[Span]:
+        """``A, B and C datasets`` / ``the X benchmark``: names right before the head noun."""
+        found: list[Span] = []
+        i = head - 1
+        while i >= 0:
+            start, end = name_extent(doc, i)
+            span = self._name_candidate(doc, start, end, kind)
+            if span is None:
+                break
+            found.append(span)
+            i = start - 1
+            while i >= 0 and doc[i].lower_ in (",", "and", "or"):
+                i -= 1
+            if i >= 0 and doc[i + 1].lower_ not in (",", "and", "or"):
+                break
+        return found
+
+    def _names_after(self, doc: Doc, head: int, kind: str) -> list[Span]:
+        """``datasets such as A, B, and C`` / ``benchmarks (A, B)``."""
+        i = head + 1
+        j = i
+        while j < len(doc) and j < i + 3 and doc[j].lower_ in self.triggers | {"(", ",", "as"}:
+            j += 1
+        if j == i or not any(doc[k].lower_ in self.triggers | {"("} for k in range(i, j)):
+            return []
+        found: list[Span] = []
+        while j < len(doc):
+            start, end = name_extent(doc, j)
+            span = self._name_candidate(doc, start, end, kind)
+            if span is None:
+                if self._is_known(start, end):
+                    j = max(end, j + 1)
+                    while j < len(doc) and not self._boundary(doc, j) and self._is_known(j, j + 1):
+                        j += 1
+                else:
+                    break
+            else:
+                found.append(span)
+                j = end
+            if j < len(doc) and doc[j].lower_ in (",", "and", "or"):
+                while j < len(doc) and doc[j].lower_ in (",", "and", "or"):
+                    j += 1
+                continue
+            break
+        return found
+
+    @staticmethod
+    def _boundary(doc: Doc, j: int) -> bool:
+        return doc[j].lower_ in (",", "and", "or", ")", ".")
+
+    # -- abbreviations ----------------------------------------------------------------------
+    def _abbreviations(self, doc: Doc) -> list[Span]:
+        found: list[Span] = []
+        for pair in doc._.abbreviations or ():
+            span = doc.char_span(pair.long_start, pair.long_end, alignment_mode="expand")
+            if span is None or self._is_known(span.start, span.end):
+                continue
+            if is_generic(pair.short):
+                continue
+            kind = head_type(pair.long)
+            if not kind:
+                words = pair.long.replace("-", " ").split()
+                titled = sum(w[:1].isupper() for w in words) >= max(2, len(words) - 1)
+                kind = morphology_type(pair.short) or ("method" if titled else "")
+            if kind in ENTITY_TYPES:
+                found.append(self._span(doc, span.start, span.end, kind))
+        return filter_spans(found)
+
+    # -- name shapes with a telling part --------------------------------------------------------
+    def _shapes(self, doc: Doc) -> list[Span]:
+        found: list[Span] = []
+        i = 0
+        while i < len(doc):
+            start, end = name_extent(doc, i)
+            text = doc[start:end].text
+            if (not self._is_known(start, end) and is_name_shaped(text) and _valid_name(text)
+                    and not is_acronym(text)):
+                kind = morphology_type(text)
+                if kind:
+                    found.append(self._span(doc, start, end, kind))
+            i = max(end, i + 1)
+        return found
+
+
+@Language.factory("kg_candidates")
+def make_candidates(nlp: Language, name: str) -> Candidates:
+    return Candidates(nlp, name)

@@ -1,0 +1,128 @@
+"""Knowledge-base matching: every alias of every entry, with its case, hyphen, space and plural
+variants, in two ``PhraseMatcher``s (case-insensitive, and exact for ambiguous names).
+
+A model match is then widened to the checkpoint the text names: ``Llama 3`` in "Llama 3 8B",
+``Qwen2.5`` in "Qwen2.5-72B-Instruct". The span's ``kb_id_`` is the entry matched and its
+``id_`` says ``exact`` or ``variant`` (a sized or suffixed checkpoint of that entry).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+
+from spacy.language import Language
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc, Span
+from spacy.util import filter_spans
+
+from extractors.kb import KnowledgeBase, load_kb
+from extractors.shapes import is_size, is_version, lexicon
+
+GROUP = "gazetteer"
+CHECKPOINT_SUFFIXES = frozenset({
+    "instruct", "chat", "base", "large", "xl", "xxl", "small", "tiny", "mini", "medium", "turbo",
+    "plus", "pro", "max", "lite", "it", "hf", "sft", "dpo", "rlhf", "vision", "code", "coder",
+    "math", "preview", "ultra", "nano", "flash", "huge", "giant", "distilled",
+})
+
+
+def surface_variants(form: str) -> set[str]:
+    """The spellings one alias is written in: hyphen/space/joined, and a plural.
+
+    >>> sorted(surface_variants("Llama 2"))
+    ['Llama 2', 'Llama 2s', 'Llama-2', 'Llama-2s', 'Llama2', 'Llama2s']
+    """
+    base = {form, form.replace("-", " "), form.replace(" ", "-"),
+            re.sub(r"(?<=[A-Za-z])[ -](?=\d)", "", form)}
+    plural = {f + "s" for f in base if f[-1:].isalpha() and not f.endswith("s")}
+    return {v for v in base | plural if v.strip()}
+
+
+class Gazetteer:
+    """Matches knowledge-base names in a doc and writes them to ``doc.spans["gazetteer"]``."""
+
+    def __init__(self, nlp: Language, name: str, kb: KnowledgeBase | None = None) -> None:
+        self.name = name
+        self.kb = kb if kb is not None else load_kb()
+        self.insensitive = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self.exact = PhraseMatcher(nlp.vocab, attr="ORTH")
+        self._add_patterns(nlp)
+
+    def _add_patterns(self, nlp: Language) -> None:
+        by_matcher: dict[tuple[bool, str], set[str]] = {}
+        for entry in self.kb:
+            if entry.type == "metric":
+                continue
+            for form in self.kb.surface_forms(entry):
+                variants = surface_variants(form) if len(form) > 2 else {form}
+                by_matcher.setdefault((entry.case_sensitive, entry.id), set()).update(variants)
+        for (exact, entry_id), forms in by_matcher.items():
+            matcher = self.exact if exact else self.insensitive
+            matcher.add(entry_id, list(nlp.tokenizer.pipe(sorted(forms))))
+
+    def __call__(self, doc: Doc) -> Doc:
+        strings = doc.vocab.strings
+        spans = []
+        for match_id, start, end in [*self.exact(doc), *self.insensitive(doc)]:
+            entry = self.kb.get(strings[match_id])
+            spans.append(Span(doc, start, end, label=entry.type, kb_id=entry.id, span_id="exact"))
+        widened = [widen_checkpoint(s) if s.label_ == "model" else s for s in filter_spans(spans)]
+        doc.spans[GROUP] = filter_spans(widened)
+        return doc
+
+
+def _attached(doc: Doc, i: int) -> bool:
+    """Token ``i`` is written with no space before it."""
+    return i > 0 and not doc[i - 1].whitespace_
+
+
+def _is_checkpoint_word(text: str) -> bool:
+    return is_size(text) or is_version(text) or text.lower() in CHECKPOINT_SUFFIXES
+
+
+def _checkpoint_tail(doc: Doc, end: int) -> Iterator[tuple[int, bool]]:
+    """Yield ``(new end, still a checkpoint)`` after each token that continues the name.
+
+    Attached hyphenated parts extend any name ("GPT-4-turbo", "Gemma-2-SimPO"); spaced words
+    only when they are sizes, versions or checkpoint suffixes ("Llama 3 8B", "Mistral 7B v0.1").
+    """
+    i = end
+    checkpoint = True
+    while i < len(doc):
+        token = doc[i]
+        if token.text == "-" and _attached(doc, i) and i + 1 < len(doc) and _attached(doc, i + 1):
+            nxt = doc[i + 1].text
+            if _is_checkpoint_word(nxt) or nxt[:1].isupper() or nxt[:1].isdigit():
+                checkpoint = checkpoint and _is_checkpoint_word(nxt)
+                i += 2
+                yield i, checkpoint
+                continue
+            return
+        if is_size(token.text) or is_version(token.text) or (
+                token.text.lower() in CHECKPOINT_SUFFIXES and token.text[:1].isupper()):
+            i += 1
+            yield i, checkpoint
+            continue
+        return
+
+
+def widen_checkpoint(span: Span) -> Span:
+    """``Llama 3`` -> ``Llama 3 8B`` (a ``variant``); ``CLIP-T5`` (``derived``); else unchanged."""
+    doc = span.doc
+    end, checkpoint = span.end, True
+    for end, checkpoint in _checkpoint_tail(doc, span.end):  # noqa: B007  (keep the last)
+        pass
+    if end == span.end or doc[end - 1].text in lexicon()["stop_names"]:
+        return span
+    kind = "variant" if checkpoint else "derived"
+    return Span(doc, span.start, end, label=span.label_, kb_id=span.kb_id_, span_id=kind)
+
+
+@Language.factory("kg_gazetteer")
+def make_gazetteer(nlp: Language, name: str) -> Gazetteer:
+    return Gazetteer(nlp, name)
+
+
+def known_spans(doc: Doc) -> Iterable[Span]:
+    return doc.spans.get(GROUP, [])

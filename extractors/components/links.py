@@ -1,0 +1,24 @@
+"""URLs as ``link`` spans: code repositories, model and dataset hub pages, project pages."""
+
+from __future__ import annotations
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from extractors.urls import find_urls
+
+GROUP = "links"
+
+
+@Language.component("kg_links")
+def links_component(doc: Doc) -> Doc:
+    spans: list[Span] = []
+    for found in find_urls(doc.text):
+        span = doc.char_span(found.start, found.end, label="link", alignment_mode="expand")
+        if span is None:
+            continue
+        span.kb_id_ = found.url  # the URL exactly as written; kind and name are re-derived
+        span.id_ = found.kind
+        spans.append(span)
+    doc.spans[GROUP] = spans
+    return doc

@@ -1,0 +1,159 @@
+"""The extraction pipeline: a blank English spaCy pipeline plus paperkg's components.
+
+``Extractor().extract(papers)`` yields, for each paper, its ``Mention`` records and the alias
+pairs (abbreviation definitions, org handle and name) that linking needs. Nothing is
+downloaded: the pipeline is ``spacy.blank("en")`` with rule components and knowledge-base data
+shipped in this package.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+from spacy.util import compile_infix_regex
+
+import extractors.components  # noqa: F401  (registers the factories)
+from extractors.kb import load_kb
+from extractors.roles import role_of
+from kg.links import classify
+from kg.model import Mention, Paper
+
+# Groups in the order their spans win when two overlap.
+GROUPS: tuple[str, ...] = ("links", "gazetteer", "title", "proposal", "abbreviation", "context",
+                           "shape")
+CONFIDENCE = {
+    "links": 0.99, "metadata": 0.95, "gazetteer": 0.9, "title": 0.85, "proposal": 0.8,
+    "abbreviation": 0.75, "context": 0.7, "shape": 0.6,
+}
+PIPE_NAMES = ("kg_title_break", "kg_links", "kg_gazetteer", "kg_abbreviations", "kg_candidates")
+
+
+def build_nlp() -> Language:
+    """``spacy.blank("en")`` with hyphens and slashes inside names split into tokens, a
+    sentencizer and the paperkg components."""
+    nlp = spacy.blank("en")
+    infixes = [*nlp.Defaults.infixes, r"(?<=[A-Za-z0-9])[-/](?=[A-Za-z0-9])"]
+    nlp.tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
+    nlp.add_pipe("sentencizer")
+    for name in PIPE_NAMES:
+        nlp.add_pipe(name)
+    return nlp
+
+
+@dataclass(frozen=True, slots=True)
+class PaperMentions:
+    """What extraction found in one paper."""
+
+    paper: Paper
+    mentions: tuple[Mention, ...]
+    alias_pairs: tuple[tuple[str, str], ...]  # (short or handle, long form or name)
+
+
+class Extractor:
+    """Runs the pipeline over papers; build once per process and reuse."""
+
+    def __init__(self, nlp: Language | None = None) -> None:
+        self.nlp = nlp or build_nlp()
+        self.kb = load_kb()
+
+    def extract(self, papers: Iterable[Paper], batch_size: int = 64) -> Iterator[PaperMentions]:
+        papers = list(papers) if not isinstance(papers, list) else papers
+        docs = self.nlp.pipe((p.text for p in papers), batch_size=batch_size)
+        for paper, doc in zip(papers, docs, strict=True):
+            yield self.mentions_of(paper, doc)
+
+    def extract_one(self, paper: Paper) -> PaperMentions:
+        return self.mentions_of(paper, self.nlp(paper.text))
+
+    def mentions_of(self, paper: Paper, doc: Doc) -> PaperMentions:
+        mentions: list[Mention] = []
+        seen: set[tuple[int, int]] = set()
+        for group in GROUPS:
+            for span in doc.spans.get(group, []):
+                if (span.start_char, span.end_char) in seen:
+                    continue
+                seen.add((span.start_char, span.end_char))
+                mentions.append(self._mention(doc, span, group))
+        pairs = [(a.short, a.long) for a in doc._.abbreviations or ()]
+        mentions.extend(self._short_forms(doc, pairs, mentions, seen))
+        org_mentions, org_pairs = self._metadata_org(paper)
+        mentions.extend(org_mentions)
+        return PaperMentions(paper, tuple(mentions), tuple(pairs + org_pairs))
+
+    def _mention(self, doc: Doc, span: Span, group: str) -> Mention:
+        sentence = span.sent.text
+        if group == "links":
+            url = span.kb_id_
+            kind, _, _ = classify(url)
+            return Mention(type="link", text=url, start=span.start_char,
+                           end=span.start_char + len(url), sentence=sentence,
+                           role=_link_role(sentence), confidence=CONFIDENCE[group],
+                           extractor="regex-url", kind=kind, url=url)
+        confidence = CONFIDENCE[group]
+        if group == "gazetteer" and span.id_ != "exact":
+            confidence = 0.85
+        return Mention(
+            type=span.label_, text=span.text, start=span.start_char, end=span.end_char,
+            sentence=sentence, role=role_of(doc, span), confidence=confidence,
+            extractor=group,
+            kb_id=span.kb_id_ if group == "gazetteer" and span.id_ != "derived" else "",
+            relation="variant" if span.id_ == "variant" else "",
+        )
+
+    def _short_forms(self, doc: Doc, pairs: list[tuple[str, str]], mentions: list[Mention],
+                     seen: set[tuple[int, int]]) -> list[Mention]:
+        """Mentions of each defined short form whose long form became a mention."""
+        typed = {m.text: m for m in mentions}
+        extra: list[Mention] = []
+        for short, long in pairs:
+            long_mention = typed.get(long)
+            if long_mention is None:
+                continue
+            for match in re.finditer(rf"(?<![\w-]){re.escape(short)}(?![\w-])", doc.text):
+                key = (match.start(), match.end())
+                if key in seen:
+                    continue
+                span = doc.char_span(*key, alignment_mode="expand")
+                if span is None:
+                    continue
+                seen.add(key)
+                extra.append(Mention(
+                    type=long_mention.type, text=short, start=key[0], end=key[1],
+                    sentence=span.sent.text, role=long_mention.role,
+                    confidence=long_mention.confidence, extractor="abbreviation",
+                    kb_id=long_mention.kb_id,
+                ))
+        return extra
+
+    def _metadata_org(self, paper: Paper) -> tuple[list[Mention], list[tuple[str, str]]]:
+        """The organization in the page's metadata block ("openbmb OpenBMB")."""
+        if not paper.organization:
+            return [], []
+        line = f"{paper.organization_handle} {paper.organization}".strip()
+        entry = self.kb.lookup(paper.organization) or (
+            self.kb.owner(paper.organization_handle) if paper.organization_handle else None)
+        kb_id = entry.id if entry is not None and entry.type == "organization" else ""
+        found = [Mention(type="organization", text=paper.organization, start=0, end=0,
+                         sentence=line, confidence=CONFIDENCE["metadata"],
+                         extractor="metadata", kb_id=kb_id)]
+        pairs = []
+        if paper.organization_handle and paper.organization_handle != paper.organization:
+            found.append(Mention(type="organization", text=paper.organization_handle, start=0,
+                                 end=0, sentence=line, confidence=CONFIDENCE["metadata"],
+                                 extractor="metadata", kb_id=kb_id))
+            pairs.append((paper.organization_handle, paper.organization))
+        return found, pairs
+
+
+_RELEASE = re.compile(r"\b(?:our|we|code|data|dataset|model|models|weights|available|release|"
+                      r"released|open-source|publicly)\b", re.IGNORECASE)
+
+
+def _link_role(sentence: str) -> str:
+    """A URL the paper announces ("code is available at ...") is its own: ``proposed``."""
+    return "proposed" if _RELEASE.search(sentence) else "used"

@@ -1,0 +1,56 @@
+"""URLs in text: where they end, what kind of thing they point at, and their canonical name.
+
+Pure functions; the ``kg_links`` component runs them over a doc.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from kg.links import classify
+
+# A URL runs to the next space; trailing sentence punctuation is cut off afterwards.
+URL = re.compile(r"(?:https?://|www\.)[^\s<>\"'`]+|\b(?:github\.com|huggingface\.co|gitlab\.com|"
+                 r"aka\.ms|bit\.ly)/[^\s<>\"'`]+", re.IGNORECASE)
+DOI = re.compile(r"\b10\.\d{4,9}/[^\s\"<>]+")
+TRAILING = ".,;:)]}!?'\""
+
+
+@dataclass(frozen=True, slots=True)
+class FoundURL:
+    url: str  # exactly as written, trailing punctuation removed
+    start: int
+    end: int
+    kind: str  # code, model, dataset, project
+    name: str  # canonical: github.com/owner/repo, huggingface.co/datasets/owner/name, host/path
+    owner: str  # code/model host owner handle, "" for project pages
+
+
+def strip_trailing(url: str) -> str:
+    """Drop sentence punctuation after a URL; keep a ')' that closes a '(' inside it.
+
+    >>> strip_trailing("https://github.com/a/b)."), strip_trailing("https://x.org/a_(b)")
+    ('https://github.com/a/b', 'https://x.org/a_(b)')
+    """
+    while url and url[-1] in TRAILING:
+        if url[-1] == ")" and url.count("(") >= url.count(")"):
+            break
+        url = url[:-1]
+    return url
+
+
+def find_urls(text: str) -> list[FoundURL]:
+    """Every URL in ``text`` with its offsets, kind and canonical name."""
+    found = []
+    for match in URL.finditer(text):
+        url = strip_trailing(match.group(0))
+        if len(url) < 8 or "." not in url:
+            continue
+        kind, name, owner = classify(url)
+        found.append(FoundURL(url, match.start(), match.start() + len(url), kind, name, owner))
+    return found
+
+
+def find_dois(text: str) -> list[str]:
+    return [strip_trailing(m.group(0)) for m in DOI.finditer(text)]

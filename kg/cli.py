@@ -1,0 +1,211 @@
+"""The ``kg`` command: build, extract, query and export paper knowledge graphs.
+
+Every command that reads the graph takes ``--store FILE``. Errors print one line naming the
+file, line and what was expected, and exit with status 2; the store is left as it was.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from kg.errors import KGError, ParseError
+
+DEFAULT_STORE = "paperkg-store.json"
+EXIT_ERROR = 2
+
+
+def _store_arg(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--store", default=DEFAULT_STORE, metavar="FILE",
+                        help=f"the graph file (default: {DEFAULT_STORE})")
+
+
+def _input_args(parser: argparse.ArgumentParser) -> None:
+    from kg.readers import formats
+
+    parser.add_argument("inputs", nargs="+", metavar="INPUT",
+                        help="files or directories of papers (gzip is read directly)")
+    parser.add_argument("--input-format", choices=formats(), default=None,
+                        help="skip sniffing and read every input as this format")
+    parser.add_argument("--skip-bad", action="store_true",
+                        help="skip records that cannot be parsed and report them at the end")
+
+
+def make_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="kg", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("build", help="read papers, extract, link and add them to a store")
+    _input_args(p)
+    _store_arg(p)
+    p.set_defaults(func=cmd_build)
+
+    p = sub.add_parser("extract", help="print the extraction of each paper (the contract)")
+    _input_args(p)
+    p.add_argument("--format", choices=["jsonl"], default="jsonl")
+    p.add_argument("-o", "--output", default="-", help="file to write (default: stdout)")
+    p.set_defaults(func=cmd_extract)
+
+    p = sub.add_parser("papers", help="papers linked to entities (all filters must hold)")
+    for etype in ("dataset", "model", "method", "task", "org", "link"):
+        p.add_argument(f"--{etype}", action="append", default=[], metavar="NAME")
+    p.add_argument("--role", choices=["proposed", "used"], default=None)
+    p.add_argument("--json", action="store_true")
+    _store_arg(p)
+    p.set_defaults(func=cmd_papers)
+
+    p = sub.add_parser("entity", help="an entity, its aliases and its papers")
+    p.add_argument("name")
+    p.add_argument("--type", choices=["model", "dataset", "method", "task", "organization",
+                                      "link"], default=None)
+    p.add_argument("--json", action="store_true")
+    _store_arg(p)
+    p.set_defaults(func=cmd_entity)
+
+    p = sub.add_parser("stats", help="counts per node kind and edge kind")
+    p.add_argument("--json", action="store_true")
+    _store_arg(p)
+    p.set_defaults(func=cmd_stats)
+
+    p = sub.add_parser("export", help="write the graph as turtle, jsonld, nt, graphml, html, "
+                                      "jsonl")
+    p.add_argument("format")
+    p.add_argument("-o", "--output", required=True, metavar="PATH")
+    _store_arg(p)
+    p.set_defaults(func=cmd_export)
+    return parser
+
+
+def _report_skipped(skipped: Sequence[ParseError]) -> None:
+    if skipped:
+        print(f"skipped {len(skipped)} bad record(s):", file=sys.stderr)
+        for error in skipped:
+            print(f"  {error}", file=sys.stderr)
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from kg.build import build
+    from kg.stores.networkx_store import NetworkXStore
+
+    store = NetworkXStore.open(args.store)
+    report = build(args.inputs, store, input_format=args.input_format, skip_bad=args.skip_bad)
+    store.save()
+    print(f"read {report.papers} papers from {len(report.files)} file(s) into {args.store}")
+    _print_stats(report.stats)
+    _report_skipped(report.skipped)
+    return 0
+
+
+def cmd_extract(args: argparse.Namespace) -> int:
+    from kg.build import build
+    from kg.exporters.jsonl import write_records
+    from kg.stores.networkx_store import NetworkXStore
+
+    store = NetworkXStore()
+    report = build(args.inputs, store, input_format=args.input_format, skip_bad=args.skip_bad)
+    if args.output == "-":
+        write_records(store.graph, sys.stdout)
+    else:
+        from kg.atomic import atomic_write
+
+        with atomic_write(args.output) as handle:
+            write_records(store.graph, handle)
+    _report_skipped(report.skipped)
+    return 0
+
+
+def _open_existing(args: argparse.Namespace):
+    from kg.stores.networkx_store import NetworkXStore
+
+    return NetworkXStore.open(args.store, create=False)
+
+
+def cmd_papers(args: argparse.Namespace) -> int:
+    from kg.query import papers
+
+    filters = [(t if t != "org" else "organization", name)
+               for t in ("dataset", "model", "method", "task", "org", "link")
+               for name in getattr(args, t)]
+    if not filters:
+        raise KGError("kg papers: name at least one of --dataset, --model, --method, --task, "
+                      "--org, --link")
+    store = _open_existing(args)
+    hits = papers(store.graph, filters, role=args.role)
+    if args.json:
+        print(json.dumps([h.as_dict() for h in hits], ensure_ascii=False, indent=1))
+        return 0
+    asked = " and ".join(f"{t} {n!r}" for t, n in filters)
+    print(f"{len(hits)} paper(s) linked to {asked}{f' ({args.role})' if args.role else ''}:")
+    for hit in hits:
+        roles = ", ".join(sorted(set(hit.roles.values())))
+        print(f"  {hit.date or '----------'}  {hit.title}  [{roles}]")
+    return 0
+
+
+def cmd_entity(args: argparse.Namespace) -> int:
+    from kg.query import entity
+
+    store = _open_existing(args)
+    info = entity(store.graph, args.name, args.type)
+    if args.json:
+        print(json.dumps(info, ensure_ascii=False, indent=1))
+        return 0
+    print(f"{info['name']}  ({info['type']}, {info['id']})")
+    if info["aliases"]:
+        print(f"  aliases: {', '.join(info['aliases'])}")
+    for rel in info["related"]:
+        print(f"  {rel['relation']}: {rel['name']}")
+    print(f"  {len(info['papers'])} paper(s):")
+    for paper in info["papers"]:
+        print(f"    [{paper['role']}] {paper['title']}")
+        if paper["evidence"]:
+            print(f"        \u201c{paper['evidence'][0][:160]}\u201d")
+    return 0
+
+
+def _print_stats(stats: dict[str, dict[str, int]]) -> None:
+    for section in ("nodes", "edges"):
+        counts = stats[section]
+        total = sum(counts.values())
+        print(f"{section}: {total}")
+        for kind, count in counts.items():
+            print(f"  {kind:16} {count:7}")
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    store = _open_existing(args)
+    stats = store.stats()
+    if args.json:
+        print(json.dumps(stats, indent=1))
+    else:
+        _print_stats(stats)
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from kg.exporters import export, get_writer
+
+    get_writer(args.format)  # an unknown format fails before the store is read
+    store = _open_existing(args)
+    path = export(store.graph, args.format, Path(args.output))
+    print(f"wrote {path}")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = make_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except KGError as error:
+        print(f"kg: error: {error}", file=sys.stderr)
+        return EXIT_ERROR
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

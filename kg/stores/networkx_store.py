@@ -1,0 +1,200 @@
+"""The embedded store: a NetworkX ``MultiDiGraph`` saved to one JSON file (gzip if ``.gz``).
+
+Adding an extraction merges into what is there: a paper or entity already present gets the new
+aliases and metadata, an edge already present gets the new evidence, nothing is duplicated. The
+file is written to a temporary file and renamed, so an interrupted save keeps the old graph.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+
+from kg.atomic import atomic_write
+from kg.errors import StoreError
+from kg.model import Entity, Extraction, Paper, Relation
+from kg.schema import HOSTED_BY, NODE_KIND_OF_TYPE, PAPER, VARIANT_OF, paper_node
+
+FORMAT = "paperkg-networkx"
+VERSION = 1
+
+
+def paper_attributes(paper: Paper) -> dict[str, Any]:
+    """A paper's node attributes; empty values left out (GraphML and Neo4j have no null)."""
+    attrs: dict[str, Any] = {
+        "kind": PAPER, "name": paper.title, "title": paper.title, "abstract": paper.abstract,
+        "date": paper.date, "authors": list(paper.authors), "author_count": paper.author_count,
+        "organization": paper.organization, "organization_handle": paper.organization_handle,
+        "upvotes": paper.upvotes, "arxiv_id": paper.arxiv_id, "doi": paper.doi,
+        "sources": list(paper.sources),
+    }
+    return {k: v for k, v in attrs.items() if v not in (None, "", [])}
+
+
+def entity_attributes(entity: Entity) -> dict[str, Any]:
+    attrs: dict[str, Any] = {"kind": NODE_KIND_OF_TYPE[entity.type], "name": entity.name,
+                             "aliases": list(entity.aliases)}
+    if entity.type == "link":
+        attrs.update(url=entity.url, link_kind=entity.kind)
+    return attrs
+
+
+def _union(old: list, new: list) -> list:
+    return list(dict.fromkeys([*old, *new]))
+
+
+def _evidence_dicts(relation: Relation) -> list[dict[str, Any]]:
+    return [{"text": e.text, "start": e.start, "end": e.end} for e in relation.evidence]
+
+
+class NetworkXStore:
+    """A graph in memory, loaded from and saved to ``path``."""
+
+    backend = "networkx"
+
+    def __init__(self, graph: nx.MultiDiGraph | None = None, path: str | Path | None = None):
+        self.graph = graph if graph is not None else nx.MultiDiGraph()
+        self.path = Path(path) if path is not None else None
+
+    # -- persistence ------------------------------------------------------------------------
+    @classmethod
+    def open(cls, path: str | Path, create: bool = True) -> NetworkXStore:
+        """The store saved at ``path``; an empty one if it does not exist and ``create``."""
+        p = Path(path)
+        if not p.exists():
+            if create:
+                return cls(path=p)
+            raise StoreError(f"{p}: no such store; build one with 'kg build INPUT --store {p}'")
+        return cls(load_graph(p), p)
+
+    def save(self, path: str | Path | None = None) -> Path:
+        target = Path(path) if path is not None else self.path
+        if target is None:
+            raise StoreError("no path to save the store to")
+        save_graph(self.graph, target)
+        self.path = target
+        return target
+
+    # -- writing ----------------------------------------------------------------------------
+    def add(self, extractions: Iterable[Extraction]) -> None:
+        for extraction in extractions:
+            self.add_extraction(extraction)
+
+    def add_extraction(self, extraction: Extraction) -> None:
+        pid = paper_node(extraction.paper.id)
+        self._merge_node(pid, paper_attributes(extraction.paper), lists=("authors", "sources"))
+        for entity in extraction.entities:
+            self._merge_node(entity.id, entity_attributes(entity), lists=("aliases",))
+        for entity in extraction.entities:
+            self._add_entity_edges(entity)
+        for relation in extraction.relations:
+            self._merge_edge(pid, relation.entity_id, relation.kind, {
+                "kind": relation.kind, "role": relation.role,
+                "confidence": relation.confidence, "extractor": relation.extractor,
+                "evidence": _evidence_dicts(relation),
+                **({"relation": relation.relation} if relation.relation else {}),
+            })
+
+    def add_entity(self, entity: Entity) -> None:
+        self._merge_node(entity.id, entity_attributes(entity), lists=("aliases",))
+        self._add_entity_edges(entity)
+
+    def _add_entity_edges(self, entity: Entity) -> None:
+        """``VARIANT_OF`` its family and ``HOSTED_BY`` its owner, once both nodes exist."""
+        if entity.family and entity.family != entity.id:
+            self._merge_edge(entity.id, entity.family, VARIANT_OF, {
+                "kind": VARIANT_OF, "confidence": 0.9, "extractor": "checkpoint-name",
+                "evidence": []})
+        if entity.owner:
+            self._merge_edge(entity.id, entity.owner, HOSTED_BY, {
+                "kind": HOSTED_BY, "confidence": 0.8, "extractor": "code-host-owner",
+                "evidence": []})
+
+    def _merge_node(self, node: str, attrs: dict[str, Any], lists: tuple[str, ...]) -> None:
+        g = self.graph
+        if node not in g:
+            g.add_node(node, **attrs)
+            return
+        current = g.nodes[node]
+        for key, value in attrs.items():
+            if key in lists:
+                current[key] = _union(current.get(key, []), value)
+            elif key == "abstract":
+                if len(value) > len(current.get(key, "")):
+                    current[key] = value
+            elif key not in current or current[key] in ("", None):
+                current[key] = value
+        if "aliases" in current and current.get("name") in current["aliases"]:
+            current["aliases"] = [a for a in current["aliases"] if a != current["name"]]
+
+    def _merge_edge(self, source: str, target: str, kind: str, attrs: dict[str, Any]) -> None:
+        g = self.graph
+        if target not in g:
+            raise StoreError(f"edge {source} -[{kind}]-> {target}: no node {target!r}")
+        if g.has_edge(source, target, key=kind):
+            current = g.edges[source, target, kind]
+            current["evidence"] = _union_evidence(current.get("evidence", []), attrs["evidence"])
+            current["confidence"] = max(current.get("confidence", 0.0), attrs["confidence"])
+            return
+        g.add_edge(source, target, key=kind, **attrs)
+
+    # -- reading ----------------------------------------------------------------------------
+    def stats(self) -> dict[str, dict[str, int]]:
+        nodes: dict[str, int] = {}
+        edges: dict[str, int] = {}
+        for _, kind in self.graph.nodes(data="kind"):
+            nodes[kind] = nodes.get(kind, 0) + 1
+        for _, _, kind in self.graph.edges(keys=True):
+            edges[kind] = edges.get(kind, 0) + 1
+        return {"nodes": dict(sorted(nodes.items())), "edges": dict(sorted(edges.items()))}
+
+
+def _union_evidence(old: list[dict], new: list[dict]) -> list[dict]:
+    seen = {(e["text"], e["start"], e["end"]) for e in old}
+    merged = list(old)
+    for e in new:
+        key = (e["text"], e["start"], e["end"])
+        if key not in seen:
+            seen.add(key)
+            merged.append(e)
+    return merged
+
+
+def save_graph(graph: nx.MultiDiGraph, path: str | Path) -> None:
+    """Write ``graph`` as JSON node-link data, gzipped when the name ends in ``.gz``."""
+    target = Path(path)
+    payload = {"format": FORMAT, "version": VERSION,
+               "graph": nx.node_link_data(graph, edges="edges")}
+    data = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    if target.suffix == ".gz":
+        data = gzip.compress(data, compresslevel=5)
+    try:
+        with atomic_write(target, "wb") as handle:
+            handle.write(data)
+    except OSError as exc:
+        raise StoreError(f"{target}: cannot write the store: {exc.strerror or exc}") from exc
+
+
+def load_graph(path: str | Path) -> nx.MultiDiGraph:
+    """Read a graph saved by ``save_graph``; a damaged or foreign file raises ``StoreError``."""
+    p = Path(path)
+    try:
+        raw = p.read_bytes()
+        if raw[:2] == b"\x1f\x8b":
+            raw = gzip.decompress(raw)
+        payload = json.loads(raw)
+    except (OSError, EOFError) as exc:
+        raise StoreError(f"{p}: cannot read the store: {exc}") from exc
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise StoreError(f"{p}: not a paperkg store (invalid JSON: {exc})") from exc
+    if not isinstance(payload, dict) or payload.get("format") != FORMAT:
+        raise StoreError(f"{p}: not a paperkg store (expected format {FORMAT!r})")
+    if payload.get("version") != VERSION:
+        raise StoreError(f"{p}: store version {payload.get('version')} is not {VERSION}")
+    graph = nx.node_link_graph(payload["graph"], directed=True, multigraph=True, edges="edges")
+    return graph
