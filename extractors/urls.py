@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from kg.links import classify
 
 # A URL runs to the next space; trailing sentence punctuation is cut off afterwards.
-URL = re.compile(r"(?:https?://|www\.)[^\s<>\"'`]+|\b(?:github\.com|huggingface\.co|gitlab\.com|"
-                 r"aka\.ms|bit\.ly)/[^\s<>\"'`]+", re.IGNORECASE)
+# Square brackets end a URL: "[https://a.b](https://a.b)" is two URLs in Markdown, not one.
+URL = re.compile(r"(?:https?://|www\.)[^\s<>\"'`\[\]]+|\b(?:github\.com|huggingface\.co|"
+                 r"gitlab\.com|aka\.ms|bit\.ly)/[^\s<>\"'`\[\]]+", re.IGNORECASE)
 DOI = re.compile(r"\b10\.\d{4,9}/[^\s\"<>]+")
 TRAILING = ".,;:)]}!?'\""
 

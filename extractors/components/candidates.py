@@ -50,6 +50,8 @@ def _attached(doc: Doc, i: int) -> bool:
 def name_extent(doc: Doc, i: int) -> tuple[int, int]:
     """The run of tokens written together around token ``i``: ``P``-``Aligner``, ``DiT-L/2``."""
     start, end = i, i + 1
+    if not doc[i].text[:1].isalnum():
+        return start, end
     while end < len(doc) and _attached(doc, end) and (
         doc[end].text in _ATTACHING or doc[end - 1].text in _ATTACHING
         or doc[end].text[:1].isalnum() or doc[end].text == "!"
@@ -68,27 +70,49 @@ def name_extent(doc: Doc, i: int) -> tuple[int, int]:
     return start, end
 
 
+_ADJECTIVAL = re.compile(
+    r"-(?:[a-z]+ed|[a-z]+ing|like|based|style|aware|free|specific|level|language|scale|wise|"
+    r"only|centric|oriented|agnostic|friendly|efficient|[Tt]ransformed)$")
+_CLASS_PLURAL = re.compile(r"(?:LMs|LLMs|Models|models|Nets|NNs)$")
+
+
 def _valid_name(text: str) -> bool:
+    """Not a stop word, generic term, adjectival compound ("LLM-based") or class plural."""
     stop = lexicon()["stop_names"]
     return (
         2 <= len(text) <= 60 and text not in stop and not is_generic(text)
-        and any(c.isalpha() for c in text)
+        and any(c.isalpha() for c in text) and not _ADJECTIVAL.search(text)
+        and not _CLASS_PLURAL.search(text) and "://" not in text
     )
 
 
+_APPOSITIVE_STOPS = {"for", "of", "in", "with", "that", "to", "which", "on", "by", "from",
+                     "via", "and", "or", "where", "using", "based"}
+
+
 def _appositive_type(doc: Doc, start: int, end: int) -> str:
-    """"X, a/an ... HEAD" or "HEAD (called|named) X" / "a new benchmark, X": the HEAD's type."""
-    if end + 1 < len(doc) and doc[end].text in (",", "(") and doc[end + 1].lower_ in (
-            "a", "an", "the", "which", "is"):
-        for token in doc[end + 2: min(len(doc), end + 14)]:
-            if token.is_punct and token.text not in ("-", "/"):
+    """What the text says a name is: "X, a/an ... HEAD", "X is a ... HEAD", "HEAD (called) X"."""
+    i = end
+    if i < len(doc) and doc[i].text in (",", "("):
+        i += 1
+        if i + 1 < len(doc) and doc[i].lower_ == "which" and doc[i + 1].lower_ == "is":
+            i += 2
+    elif i < len(doc) and doc[i].lower_ == "is":
+        i += 1
+    else:
+        i = -1
+    if 0 <= i < len(doc) and doc[i].lower_ in ("a", "an", "the", "our"):
+        for token in doc[i + 1: min(len(doc), i + 10)]:
+            if token.lower_ in _APPOSITIVE_STOPS or (token.is_punct and token.text not in "-/"):
                 break
             kind = head_type(token.text)
             if kind in ("model", "dataset", "method"):
                 return kind
-    window = doc[max(0, start - 5): start]
-    for token in reversed(list(window)):
-        kind = head_type(token.text)
+    j = start - 1
+    if j >= 0 and doc[j].lower_ in lexicon()["naming_words"] | {","}:
+        j -= 1
+    if j >= 0:
+        kind = head_type(doc[j].text)
         if kind in ("model", "dataset", "method"):
             return kind
     return ""
@@ -139,18 +163,27 @@ class Candidates:
         self.triggers = lex["enumeration_triggers"]
 
     def __call__(self, doc: Doc) -> Doc:
-        known = [(s.start, s.end) for s in known_spans(doc)]
+        known = [(s.start, s.end) for s in [*known_spans(doc), *doc.spans.get("links", [])]]
         self._covered = set()
         for start, end in known:
             self._covered.update(range(start, end))
+        self._long_forms = {a.short: a.long for a in doc._.abbreviations or ()}
+        self._long_form_tokens: set[int] = set()
+        for pair in doc._.abbreviations or ():
+            span = doc.char_span(pair.long_start, pair.long_end, alignment_mode="expand")
+            if span is not None:
+                self._long_form_tokens.update(range(span.start, span.end))
         title = self._title(doc)
         proposal = self._proposals(doc)
         context = self._context(doc)
         abbreviation = self._abbreviations(doc)
         taken = {(s.start, s.end) for group in (title, proposal, context) for s in group}
+        repeats = [s for s in self._repeats(doc, [*title, *proposal])
+                   if (s.start, s.end) not in taken]
+        taken.update((s.start, s.end) for s in repeats)
         shape = [s for s in self._shapes(doc) if (s.start, s.end) not in taken]
         doc.spans["title"] = title
-        doc.spans["proposal"] = proposal
+        doc.spans["proposal"] = filter_spans([*proposal, *repeats])
         doc.spans["context"] = context
         doc.spans["abbreviation"] = abbreviation
         doc.spans["shape"] = shape
@@ -217,13 +250,18 @@ class Candidates:
             token = doc[i]
             if token.lower_ in _CLAUSE_STOPS:
                 return None
+            if i in self._long_form_tokens:  # the name is the short form that follows
+                i += 1
+                continue
             start, end = name_extent(doc, i)
             text = doc[start:end].text
             if self._is_known(start, end):
                 return None  # a known thing first: the gazetteer's role rules decide
             if is_name_shaped(text) and _valid_name(text) and not (
                     is_acronym(text) and is_generic(text)):
-                label = _type_of_new_name(doc, text, [(start, end)])
+                long_type = head_type(self._long_forms.get(text, ""))
+                label = (long_type if long_type in ENTITY_TYPES and long_type != "task"
+                         else _type_of_new_name(doc, text, [(start, end)]))
                 return self._span(doc, start, end, label, "proposed")
             i = max(end, i + 1)
             steps += 1
@@ -244,8 +282,12 @@ class Candidates:
         text = doc[start:end].text
         if self._is_known(start, end) or not _valid_name(text):
             return None
-        if not (is_name_shaped(text) or (text[:1].isupper() and not doc[start].is_sent_start)):
-            return None
+        if not is_name_shaped(text):
+            # One capitalized word is a name only in "the X dataset/benchmark/corpus".
+            follows_the = start > 0 and doc[start - 1].lower_ == "the"
+            if not (kind == "dataset" and follows_the and text[:1].isupper()
+                    and end - start == 1 and not doc[start].is_sent_start):
+                return None
         if is_acronym(text) and is_generic(text):
             return None
         return self._span(doc, start, end, kind)
@@ -314,9 +356,31 @@ class Candidates:
                 words = pair.long.replace("-", " ").split()
                 titled = sum(w[:1].isupper() for w in words) >= max(2, len(words) - 1)
                 kind = morphology_type(pair.short) or ("method" if titled else "")
+            if kind in ("model", "dataset") and pair.short.endswith("s") and (
+                    pair.short[:-1].isupper() or kind == "model"):
+                continue  # "pre-trained language models (PLMs)": a class, not one thing
             if kind in ENTITY_TYPES:
                 found.append(self._span(doc, span.start, span.end, kind))
         return filter_spans(found)
+
+    # -- the new names again ---------------------------------------------------------------------
+    def _repeats(self, doc: Doc, new_names: list[Span]) -> list[Span]:
+        """Every other occurrence of a name the paper introduces, and its checkpoints.
+
+        "FuxiTranyu" in the title makes "FuxiTranyu-8B" and "FuxiTranyu-8B-SFT" in the abstract
+        new models too; a plain repeat adds evidence.
+        """
+        found: list[Span] = []
+        for span in new_names:
+            for m in re.finditer(rf"(?<![\w-]){re.escape(span.text)}", doc.text):
+                occurrence = doc.char_span(m.start(), m.end())
+                if occurrence is None or (occurrence.start, occurrence.end) == (span.start, span.end):
+                    continue
+                start, end = name_extent(doc, occurrence.start)
+                if start != occurrence.start or end < occurrence.end:
+                    continue
+                found.append(self._span(doc, start, end, span.label_, "proposed"))
+        return found
 
     # -- name shapes with a telling part --------------------------------------------------------
     def _shapes(self, doc: Doc) -> list[Span]:
@@ -326,8 +390,10 @@ class Candidates:
             start, end = name_extent(doc, i)
             text = doc[start:end].text
             if (not self._is_known(start, end) and is_name_shaped(text) and _valid_name(text)
-                    and not is_acronym(text)):
-                kind = morphology_type(text)
+                    and start not in self._long_form_tokens):
+                kind = _appositive_type(doc, start, end)
+                if not kind and not is_acronym(text):
+                    kind = morphology_type(text)
                 if kind:
                     found.append(self._span(doc, start, end, kind))
             i = max(end, i + 1)

@@ -35,6 +35,11 @@ def surface_variants(form: str) -> set[str]:
     """
     base = {form, form.replace("-", " "), form.replace(" ", "-"),
             re.sub(r"(?<=[A-Za-z])[ -](?=\d)", "", form)}
+    if " " in form and len(form.split()) <= 3:
+        base.add(form.replace(" ", ""))  # "Hugging Face" -> "HuggingFace"
+    camel = re.sub(r"(?<=[a-z])(?=[A-Z][a-z])", " ", form)
+    if camel != form:
+        base.add(camel)  # "NaturalInstructions" -> "Natural Instructions"
     plural = {f + "s" for f in base if f[-1:].isalpha() and not f.endswith("s")}
     return {v for v in base | plural if v.strip()}
 
@@ -67,7 +72,8 @@ class Gazetteer:
         for match_id, start, end in [*self.exact(doc), *self.insensitive(doc)]:
             entry = self.kb.get(strings[match_id])
             spans.append(Span(doc, start, end, label=entry.type, kb_id=entry.id, span_id="exact"))
-        widened = [widen_checkpoint(s) if s.label_ == "model" else s for s in filter_spans(spans)]
+        widened = [widen_checkpoint(s) if s.label_ in ("model", "dataset") else s
+                   for s in filter_spans(spans)]
         doc.spans[GROUP] = filter_spans(widened)
         return doc
 
@@ -77,8 +83,12 @@ def _attached(doc: Doc, i: int) -> bool:
     return i > 0 and not doc[i - 1].whitespace_
 
 
+_YEAR = re.compile(r"^(?:19|20)\d\d$")
+
+
 def _is_checkpoint_word(text: str) -> bool:
-    return is_size(text) or is_version(text) or text.lower() in CHECKPOINT_SUFFIXES
+    return (is_size(text) or is_version(text) or bool(_YEAR.match(text))
+            or text.lower() in CHECKPOINT_SUFFIXES)
 
 
 def _checkpoint_tail(doc: Doc, end: int) -> Iterator[tuple[int, bool]]:
@@ -91,7 +101,8 @@ def _checkpoint_tail(doc: Doc, end: int) -> Iterator[tuple[int, bool]]:
     checkpoint = True
     while i < len(doc):
         token = doc[i]
-        if token.text == "-" and _attached(doc, i) and i + 1 < len(doc) and _attached(doc, i + 1):
+        if token.text in ("-", "/") and _attached(doc, i) and i + 1 < len(doc) \
+                and _attached(doc, i + 1):
             nxt = doc[i + 1].text
             if _is_checkpoint_word(nxt) or nxt[:1].isupper() or nxt[:1].isdigit():
                 checkpoint = checkpoint and _is_checkpoint_word(nxt)
@@ -99,7 +110,7 @@ def _checkpoint_tail(doc: Doc, end: int) -> Iterator[tuple[int, bool]]:
                 yield i, checkpoint
                 continue
             return
-        if is_size(token.text) or is_version(token.text) or (
+        if is_size(token.text) or is_version(token.text) or _YEAR.match(token.text) or (
                 token.text.lower() in CHECKPOINT_SUFFIXES and token.text[:1].isupper()):
             i += 1
             yield i, checkpoint
@@ -113,10 +124,19 @@ def widen_checkpoint(span: Span) -> Span:
     end, checkpoint = span.end, True
     for end, checkpoint in _checkpoint_tail(doc, span.end):  # noqa: B007  (keep the last)
         pass
-    if end == span.end or doc[end - 1].text in lexicon()["stop_names"]:
+    if doc[end - 1].text in lexicon()["stop_names"]:
+        end, checkpoint = span.end, True
+    start = span.start
+    # "CAD-Llama", "Chinese-Llama2": a name attached in front makes a new, derived model.
+    if (span.label_ == "model" and start >= 2 and doc[start - 1].text == "-"
+            and _attached(doc, start) and _attached(doc, start - 1)
+            and doc[start - 2].text[:1].isupper() and doc[start - 2].text not in
+            lexicon()["stop_names"]):
+        start, checkpoint = start - 2, False
+    if (start, end) == (span.start, span.end):
         return span
     kind = "variant" if checkpoint else "derived"
-    return Span(doc, span.start, end, label=span.label_, kb_id=span.kb_id_, span_id=kind)
+    return Span(doc, start, end, label=span.label_, kb_id=span.kb_id_, span_id=kind)
 
 
 @Language.factory("kg_gazetteer")
