@@ -95,15 +95,12 @@ _NODE_SCALARS: dict[str, URIRef] = {
 }
 # ... as one literal per list item ...
 _NODE_LISTS: dict[str, URIRef] = {"aliases": SDO.alternateName, "sources": KG.sourceRecord}
-# ... as dcterms:identifier with a scheme prefix ...
+# ... as dcterms:identifier with a scheme prefix; kind, date, url and authors are handled apart.
 _IDENTIFIER_PREFIX: dict[str, str] = {"arxiv_id": "arXiv:", "doi": "doi:"}
-# ... or handled on their own below.
-_NODE_SPECIAL = frozenset({"kind", "date", "url", "authors"})
 
 _EDGE_SCALARS: dict[str, URIRef] = {
     "extractor": KG.extractor, "role": KG.role, "relation": KG.relation,
 }
-_EDGE_SPECIAL = frozenset({"kind", "confidence", "evidence"})
 _EVIDENCE_FIELDS: dict[str, URIRef] = {
     "text": KG.evidenceText, "start": KG.start, "end": KG.end,
 }
