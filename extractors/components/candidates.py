@@ -174,6 +174,7 @@ class Candidates:
             if span is not None:
                 self._long_form_tokens.update(range(span.start, span.end))
         title = self._title(doc)
+        self._new_names = {s.text: s.label_ for s in title}
         proposal = self._proposals(doc)
         context = self._context(doc)
         abbreviation = self._abbreviations(doc)
@@ -260,8 +261,10 @@ class Candidates:
             if is_name_shaped(text) and _valid_name(text) and not (
                     is_acronym(text) and is_generic(text)):
                 long_type = head_type(self._long_forms.get(text, ""))
-                label = (long_type if long_type in ENTITY_TYPES and long_type != "task"
-                         else _type_of_new_name(doc, text, [(start, end)]))
+                family = next((t for n, t in self._new_names.items()
+                               if text.startswith(n + "-")), "")
+                label = family or (long_type if long_type in ENTITY_TYPES and long_type != "task"
+                                   else _type_of_new_name(doc, text, [(start, end)]))
                 return self._span(doc, start, end, label, "proposed")
             i = max(end, i + 1)
             steps += 1
@@ -313,9 +316,10 @@ class Candidates:
         """``datasets such as A, B, and C`` / ``benchmarks (A, B)``."""
         i = head + 1
         j = i
-        while j < len(doc) and j < i + 3 and doc[j].lower_ in self.triggers | {"(", ",", "as"}:
+        while j < len(doc) and j < i + 3 and doc[j].lower_ in self.triggers | {"(", ",", "as",
+                                                                               "such"}:
             j += 1
-        if j == i or not any(doc[k].lower_ in self.triggers | {"("} for k in range(i, j)):
+        if j == i or not any(doc[k].lower_ in self.triggers | {"(", "such"} for k in range(i, j)):
             return []
         found: list[Span] = []
         while j < len(doc):

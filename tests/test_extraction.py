@@ -1,0 +1,111 @@
+"""Each extractor on small sentences written for the test, through the real spaCy pipeline."""
+
+from __future__ import annotations
+
+import pytest
+
+from extractors.pipeline import Extractor
+from kg.ids import paper_id
+from kg.model import Paper
+
+
+@pytest.fixture(scope="module")
+def extractor() -> Extractor:
+    return Extractor()
+
+
+def found(extractor: Extractor, title: str, abstract: str, **meta) -> dict[str, tuple[str, str]]:
+    """``{surface text: (type, role)}`` of the mentions in one made-up paper."""
+    paper = Paper(id=paper_id(title), title=title, abstract=abstract, **meta)
+    result = extractor.extract_one(paper)
+    return {m.text: (m.type, m.role) for m in result.mentions}
+
+
+def test_knowledge_base_names_with_variants(extractor):
+    got = found(extractor, "A study", "We fine-tune LLaMA-2 and Llama2 on SQuAD 2.0 with LoRA.")
+    assert got["LLaMA-2"][0] == "model" and got["Llama2"][0] == "model"
+    assert got["SQuAD 2.0"] == ("dataset", "used")
+    assert got["LoRA"][0] == "method"
+
+
+def test_sized_checkpoint_is_widened(extractor):
+    paper = Paper(id="x", title="A study", abstract="We compare Llama 2 13B with Zephyr 7B v0.9.")
+    mentions = {m.text: m for m in extractor.extract_one(paper).mentions}
+    assert mentions["Llama 2 13B"].kb_id.startswith("model:llama-2")
+    zephyr = mentions["Zephyr 7B v0.9"]
+    assert zephyr.relation == "variant" and zephyr.kb_id.startswith("model:zephyr")
+
+
+def test_title_prefix_is_proposed(extractor):
+    got = found(extractor, "ZorbNet: Efficient Widget Recognition",
+                "We propose ZorbNet, an efficient model for widgets.")
+    assert got["ZorbNet"] == ("model", "proposed")
+
+
+def test_we_propose_name_typed_by_appositive(extractor):
+    got = found(extractor, "Widgets at scale",
+                "In this paper, we introduce QuuxBench, a new benchmark of widget questions.")
+    assert got["QuuxBench"] == ("dataset", "proposed")
+    got = found(extractor, "Widgets at scale",
+                "We present FlimFlam, a simple method that trains widgets faster.")
+    assert got["FlimFlam"] == ("method", "proposed")
+
+
+def test_checkpoints_of_a_new_name(extractor):
+    got = found(extractor, "Zorblax: A Multilingual Large Language Model",
+                "We release Zorblax-8B and Zorblax-8B-Chat.")
+    assert got["Zorblax"] == ("model", "proposed")
+    assert got["Zorblax-8B"][0] == "model" and got["Zorblax-8B-Chat"][0] == "model"
+
+
+def test_dataset_context_and_enumeration(extractor):
+    got = found(extractor, "A study",
+                "We evaluate on the WidgetQA-9 dataset and on benchmarks such as FooSet-1 and "
+                "BarEval-2.")
+    assert got["WidgetQA-9"] == ("dataset", "used")
+    assert got["FooSet-1"][0] == "dataset" and got["BarEval-2"][0] == "dataset"
+
+
+def test_abbreviation_long_form_is_found_with_its_short_form(extractor):
+    got = found(extractor, "A study",
+                "We propose gradient widget regularization (GWR) for training. GWR is fast.")
+    assert got["gradient widget regularization"][0] == "method"
+    assert got["GWR"] == ("method", "proposed")
+
+
+def test_generic_classes_are_not_entities(extractor):
+    got = found(extractor, "A study",
+                "Large language models (LLMs) and pre-trained language models (PLMs) run on "
+                "GPUs. LLM-based agents are popular.")
+    assert not {"LLMs", "PLMs", "GPUs", "LLM-based", "pre-trained language models"} & set(got)
+
+
+def test_links_and_their_role(extractor):
+    paper = Paper(id="x", title="A study",
+                  abstract="Our code is available at https://github.com/acme/widget. "
+                           "We build on https://huggingface.co/datasets/acme/widgets.")
+    links = {m.url: m for m in extractor.extract_one(paper).mentions if m.type == "link"}
+    assert links["https://github.com/acme/widget"].role == "proposed"
+    assert links["https://github.com/acme/widget"].kind == "code"
+    assert links["https://huggingface.co/datasets/acme/widgets"].kind == "dataset"
+
+
+def test_organization_from_metadata_and_text(extractor):
+    got = found(extractor, "A study", "We compare with models from OpenAI.",
+                organization="Acme Labs", organization_handle="acmelabs")
+    assert got["OpenAI"][0] == "organization"
+    assert got["Acme Labs"][0] == "organization" and got["acmelabs"][0] == "organization"
+
+
+def test_mentions_carry_offsets_sentence_and_extractor(extractor):
+    paper = Paper(id="x", title="A study", abstract="First sentence. We evaluate on GLUE.")
+    glue = next(m for m in extractor.extract_one(paper).mentions if m.text == "GLUE")
+    assert paper.text[glue.start:glue.end] == "GLUE"
+    assert glue.sentence == "We evaluate on GLUE."
+    assert glue.extractor == "gazetteer" and 0 < glue.confidence <= 1
+
+
+def test_used_not_proposed_for_known_models_after_propose(extractor):
+    got = found(extractor, "A study",
+                "We propose a new training recipe based on BERT that outperforms RoBERTa.")
+    assert got["BERT"] == ("model", "used") and got["RoBERTa"] == ("model", "used")
