@@ -1,0 +1,170 @@
+"""Building a store from pages, re-building it, querying it, and the CLI around both."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from kg.build import build
+from kg.cli import main
+from kg.errors import NotFoundError, StoreError
+from kg.query import entity, find_entities, papers
+from kg.stores.networkx_store import NetworkXStore, load_graph
+
+ROOT = Path(__file__).parent.parent
+SAMPLE = ROOT / "data" / "sample"
+FIXTURES = Path(__file__).parent / "fixtures"
+SCHEMA = json.loads((ROOT / "schemas" / "extraction.schema.json").read_text())
+
+
+@pytest.fixture(scope="module")
+def sample_store(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("store") / "sample.json"
+    assert main(["build", str(SAMPLE), "--store", str(path)]) == 0
+    return path
+
+
+def _snapshot(path: Path) -> tuple[dict, set, set]:
+    store = NetworkXStore.open(path, create=False)
+    edges = {(u, v, k) for u, v, k in store.graph.edges(keys=True)}
+    return store.stats(), set(store.graph.nodes), edges
+
+
+def test_sample_graph_has_every_node_kind(sample_store):
+    stats = NetworkXStore.open(sample_store).stats()
+    assert stats["nodes"]["Paper"] == 199
+    assert set(stats["nodes"]) == {"Paper", "Model", "Dataset", "Method", "Task",
+                                   "Organization", "Link"}
+    assert {"PROPOSES", "USES", "ADDRESSES", "AFFILIATED_WITH", "HAS_LINK",
+            "VARIANT_OF"} <= set(stats["edges"])
+
+
+def test_every_paper_edge_has_evidence_confidence_and_extractor(sample_store):
+    graph = load_graph(sample_store)
+    for u, _, kind, data in graph.edges(keys=True, data=True):
+        if u.startswith("paper:"):
+            assert data["evidence"], (u, kind)
+            assert 0 < data["confidence"] <= 1 and data["extractor"]
+            text = graph.nodes[u]["title"] + "\n\n" + graph.nodes[u].get("abstract", "")
+            for e in data["evidence"]:
+                if e["end"] > e["start"]:
+                    assert text[e["start"]:e["end"]].strip(), (u, e)
+
+
+def test_building_again_adds_nothing(sample_store, tmp_path):
+    copy = tmp_path / "again.json"
+    shutil.copy(sample_store, copy)
+    before = _snapshot(copy)
+    assert main(["build", str(SAMPLE), "--store", str(copy)]) == 0
+    assert _snapshot(copy) == before
+
+
+def test_incremental_build_equals_one_build(tmp_path):
+    pages = sorted(SAMPLE.iterdir())
+    one, two = tmp_path / "one.json", tmp_path / "two.json"
+    assert main(["build", *map(str, pages), "--store", str(one)]) == 0
+    assert main(["build", *map(str, pages[:2]), "--store", str(two)]) == 0
+    assert main(["build", *map(str, pages[2:]), "--store", str(two)]) == 0
+    assert main(["build", *map(str, pages[:3]), "--store", str(two)]) == 0
+    a, b = _snapshot(one), _snapshot(two)
+    assert a[1] == b[1] and a[2] == b[2]
+
+
+def test_bad_input_exits_2_and_leaves_store_unchanged(sample_store, tmp_path, capsys):
+    copy = tmp_path / "store.json"
+    shutil.copy(sample_store, copy)
+    before = copy.read_bytes()
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"title": "Fine"}\n{"title": \n')
+    assert main(["build", str(FIXTURES / "papers.jsonl"), str(bad), "--store", str(copy)]) == 2
+    err = capsys.readouterr().err
+    assert "bad.jsonl:2: expected one JSON object per line" in err
+    assert copy.read_bytes() == before
+    # --skip-bad reads the rest and reports the bad record at the end.
+    assert main(["build", str(bad), "--skip-bad", "--store", str(copy)]) == 0
+    assert "skipped 1 bad record" in capsys.readouterr().err
+
+
+def test_corrupt_store_is_a_clear_error(tmp_path):
+    path = tmp_path / "broken.json"
+    path.write_text("{not json")
+    with pytest.raises(StoreError, match="not a paperkg store"):
+        NetworkXStore.open(path)
+    assert main(["stats", "--store", str(tmp_path / "missing.json")]) == 2
+
+
+def test_query_by_any_alias(sample_store):
+    graph = load_graph(sample_store)
+    by_name = {h.id for h in papers(graph, [("dataset", "GLUE")])}
+    by_long = {h.id for h in papers(graph, [("dataset", "General Language Understanding "
+                                                         "Evaluation")])}
+    assert by_name and by_name == by_long
+    assert find_entities(graph, "llama-2", "model") == find_entities(graph, "LLaMA 2", "model")
+
+
+def test_query_several_datasets_and_role(sample_store):
+    graph = load_graph(sample_store)
+    glue = {h.id for h in papers(graph, [("dataset", "GLUE")])}
+    both = {h.id for h in papers(graph, [("dataset", "GLUE"), ("dataset", "SQuAD 2.0")])}
+    assert both and both <= glue
+    proposed = papers(graph, [("model", "NetMamba")], role="proposed")
+    assert [h.title.split(":")[0] for h in proposed] == ["NetMamba"]
+
+
+def test_unknown_entity_names_near_misses(sample_store):
+    graph = load_graph(sample_store)
+    with pytest.raises(NotFoundError, match="no dataset called 'GLUEX'"):
+        papers(graph, [("dataset", "GLUEX")])
+
+
+def test_entity_lookup(sample_store):
+    info = entity(load_graph(sample_store), "mlm")
+    assert info["type"] == "method" and info["papers"]
+    assert all(p["evidence"] for p in info["papers"])
+
+
+def test_cli_papers_json_and_stats(sample_store, capsys):
+    assert main(["papers", "--dataset", "glue", "--json", "--store", str(sample_store)]) == 0
+    hits = json.loads(capsys.readouterr().out)
+    assert hits and all("title" in h for h in hits)
+    assert main(["stats", "--json", "--store", str(sample_store)]) == 0
+    assert json.loads(capsys.readouterr().out)["nodes"]["Paper"] == 199
+    assert main(["entity", "GLUE", "--store", str(sample_store)]) == 0
+    assert "paper(s)" in capsys.readouterr().out
+
+
+def test_cli_export_unknown_format(sample_store, tmp_path, capsys):
+    assert main(["export", "turtel", "-o", str(tmp_path / "x"), "--store",
+                 str(sample_store)]) == 2
+    assert "no exporter 'turtel'; available: graphml, html" in capsys.readouterr().err
+
+
+def test_extract_output_follows_the_contract(capsys):
+    assert main(["extract", str(SAMPLE / "000_871cbea783f84595.txt"), "--format", "jsonl"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 7
+    for line in lines:
+        jsonschema.validate(json.loads(line), SCHEMA)
+    first = json.loads(lines[0])
+    assert {"type", "name", "id", "role", "evidence"} <= set(first["entities"][0])
+
+
+def test_export_jsonl_from_store_matches_extract(sample_store, tmp_path):
+    out = tmp_path / "graph.jsonl"
+    assert main(["export", "jsonl", "-o", str(out), "--store", str(sample_store)]) == 0
+    records = [json.loads(line) for line in out.read_text().splitlines()]
+    assert len(records) == 199
+    for record in records:
+        jsonschema.validate(record, SCHEMA)
+
+
+def test_build_api_returns_a_report(tmp_path):
+    store = NetworkXStore(path=tmp_path / "s.json")
+    report = build([FIXTURES / "page_with_meta.txt"], store)
+    assert report.papers == 3 and report.stats["nodes"]["Paper"] == 3
+    store.save()
+    assert NetworkXStore.open(tmp_path / "s.json").stats() == report.stats
