@@ -87,7 +87,7 @@ def find_abbreviations(text: str) -> list[Abbreviation]:
         if short:
             # Window: at most min(|SF| + 5, 2 |SF|) words before the parenthesis, same sentence.
             before = text[: match.start()].rstrip()
-            cut = max(before.rfind(". "), before.rfind("; "), before.rfind(": "), before.rfind("\n"))
+            cut = max(before.rfind(s) for s in (". ", "; ", ": ", "\n"))
             before_sentence = before[cut + 1:] if cut >= 0 else before
             words = list(_WORD.finditer(before_sentence))
             limit = min(len(short) + 5, len(short) * 2)

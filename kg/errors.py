@@ -7,6 +7,9 @@ Every error subclasses ``KGError`` and, where one fits, a built-in, so callers c
     ├── UnknownFormatError(KGError, LookupError)  no reader/exporter/backend of that name
     ├── StoreError(KGError, OSError)           the store file is missing, corrupt or unwritable
     ├── NotFoundError(KGError, LookupError)    no entity or paper by that name
+    ├── ExportError(KGError, ValueError)       the graph cannot be written in a format
+    │   ├── RDFValidationError                 the RDF does not conform to the SHACL shapes
+    │   └── GraphMLExportError                 a value GraphML cannot hold
     └── RegistryError(KGError, ValueError)     a name registered twice with different objects
 
 Messages name the bad value, the file and line where there is one, and what was expected.
@@ -58,6 +61,10 @@ class NotFoundError(KGError, LookupError):
 
     def __str__(self) -> str:
         return str(self.args[0]) if self.args else ""
+
+
+class ExportError(KGError, ValueError):
+    """The graph could not be written in the format asked for; the old file is kept."""
 
 
 class RegistryError(KGError, ValueError):

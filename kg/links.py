@@ -54,6 +54,7 @@ def link_entity(url: str, owner_of: Callable[[str], Any] | None = None) -> Entit
     url = url.rstrip(".,;:")
     kind, name, owner = classify(url)
     org = owner_of(owner) if owner and owner_of is not None else None
-    org_id = org.id if org is not None and getattr(org, "type", "organization") == "organization" else ""
+    is_org = org is not None and getattr(org, "type", "organization") == "organization"
+    org_id = org.id if is_org else ""
     return Entity(id=f"link:{name.lower()}", type="link", name=name, kind=kind, url=url,
                   owner=org_id)

@@ -97,7 +97,7 @@ def papers(graph: nx.MultiDiGraph, filters: Iterable[tuple[str, str]],
     per_paper: dict[str, dict[str, tuple[str, str]]] = {}
     for target in targets:
         linked: set[str] = set()
-        for source, _, key, data in graph.in_edges(target, keys=True, data=True):
+        for source, _, data in graph.in_edges(target, data=True):
             if graph.nodes[source].get("kind") != PAPER:
                 continue
             edge_role = data.get("role", "used")

@@ -18,7 +18,9 @@ The graph is a ``networkx.MultiDiGraph``:
 from __future__ import annotations
 
 PAPER = "Paper"
-NODE_KINDS: tuple[str, ...] = ("Paper", "Model", "Dataset", "Method", "Task", "Organization", "Link")
+NODE_KINDS: tuple[str, ...] = (
+    "Paper", "Model", "Dataset", "Method", "Task", "Organization", "Link",
+)
 
 PROPOSES = "PROPOSES"
 USES = "USES"

@@ -217,7 +217,7 @@ class Candidates:
             return []
         if len(words) > 1 and (
             not words[0][:1].isupper() or not words[-1][:1].isupper()
-            or head_type(text) in ("task", "method") and not is_name_shaped(words[-1])
+            or (head_type(text) in ("task", "method") and not is_name_shaped(words[-1]))
         ):
             return []
         if self._is_known(start, end):
@@ -378,7 +378,7 @@ class Candidates:
         for span in new_names:
             for m in re.finditer(rf"(?<![\w-]){re.escape(span.text)}", doc.text):
                 occurrence = doc.char_span(m.start(), m.end())
-                if occurrence is None or (occurrence.start, occurrence.end) == (span.start, span.end):
+                if occurrence is None or occurrence.start == span.start:
                     continue
                 start, end = name_extent(doc, occurrence.start)
                 if start != occurrence.start or end < occurrence.end:

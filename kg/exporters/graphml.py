@@ -37,7 +37,7 @@ import networkx as nx
 from networkx.readwrite.graphml import GraphMLWriter
 
 from kg.atomic import atomic_write
-from kg.errors import KGError, ParseError
+from kg.errors import ExportError, ParseError
 from kg.exporters import register
 
 META_KEY = "paperkg_graphml"
@@ -52,7 +52,7 @@ _DERIVED: dict[str, dict[str, Any]] = {
 _NOT_KEPT_BY_XML = re.compile("[\x00-\x08\x0b-\x0d\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
-class GraphMLExportError(KGError, ValueError):
+class GraphMLExportError(ExportError):
     """The graph has a value GraphML cannot hold even as JSON, or an id XML cannot carry."""
 
 

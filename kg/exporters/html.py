@@ -42,7 +42,7 @@ from typing import Any, TextIO
 import networkx as nx
 
 from kg.atomic import atomic_write
-from kg.errors import KGError
+from kg.errors import ExportError
 from kg.exporters import register
 from kg.schema import EDGE_KINDS, NODE_KINDS
 
@@ -107,7 +107,7 @@ def write_html(
             a precomputed layout above); ``True``/``False`` force the browser's physics on/off.
 
     Raises:
-        KGError: a node or edge has a ``kind`` outside ``kg.schema``.
+        ExportError: a node or edge has a ``kind`` outside ``kg.schema``.
     """
     page = render_html(graph, title=title, physics=physics)
     if hasattr(path, "write"):
@@ -162,7 +162,7 @@ def graph_data(
     for node, attrs in graph.nodes(data=True):
         kind = attrs.get("kind")
         if kind not in NODE_STYLES:
-            raise KGError(
+            raise ExportError(
                 f"node {node!r} has kind {kind!r}; the HTML exporter draws {', '.join(NODE_KINDS)}"
             )
         name = str(attrs.get("name") or attrs.get("title") or node)
@@ -185,7 +185,7 @@ def graph_data(
         kind = attrs.get("kind", key)
         style = EDGE_STYLES.get(kind)
         if style is None:
-            raise KGError(
+            raise ExportError(
                 f"edge {u!r} -> {v!r} has kind {kind!r}; the HTML exporter draws "
                 f"{', '.join(EDGE_KINDS)}"
             )
@@ -470,7 +470,7 @@ def _asset(name: str) -> str:
         lowered = text.lower()
         for bad in ("</script", "<!--"):
             if bad in lowered:
-                raise KGError(
+                raise ExportError(
                     f"kg/exporters/static/{name} contains {bad!r}, which would break out of the "
                     "inline <script> it is copied into; see static/README.md"
                 )

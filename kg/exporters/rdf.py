@@ -44,7 +44,7 @@ from rdflib.namespace import DCTERMS, PROV, SDO
 
 from kg import schema
 from kg.atomic import atomic_write
-from kg.errors import KGError, ParseError, UnknownFormatError
+from kg.errors import ExportError, ParseError, UnknownFormatError
 from kg.exporters import register
 from kg.exporters.vocab import ID_IRI, KG, VOCAB_IRI
 
@@ -114,7 +114,7 @@ _DATE_TYPES: tuple[tuple[re.Pattern[str], URIRef], ...] = (
 )
 
 
-class RDFValidationError(KGError, ValueError):
+class RDFValidationError(ExportError):
     """The graph cannot be written as RDF that conforms to ``schemas/shapes.ttl``.
 
     ``report`` holds pySHACL's text report (or the one structural problem found), naming the
