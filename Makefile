@@ -39,11 +39,11 @@ demo: install
 	$(BIN)/kg papers --dataset GLUE --store $(STORE)
 
 test: dev chromium
-	$(BIN)/ruff check kg extractors tests bench
+	$(BIN)/ruff check kg extractors tests
 	$(BIN)/python -m pytest
 
 lint: dev
-	$(BIN)/ruff check kg extractors tests bench
+	$(BIN)/ruff check kg extractors tests
 
 clean:
 	rm -rf $(VENV) exports/*.json exports/*.ttl exports/*.graphml exports/*.html
