@@ -8,6 +8,7 @@ shipped in this package.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ from spacy.util import compile_infix_regex
 import extractors.components  # noqa: F401  (registers the factories)
 from extractors.kb import load_kb
 from extractors.roles import role_of
+from extractors.urls import find_identifiers
 from kg.links import classify
 from kg.model import Mention, Paper
 
@@ -83,6 +85,9 @@ class Extractor:
         mentions.extend(self._short_forms(doc, pairs, mentions, seen))
         org_mentions, org_pairs = self._metadata_org(paper)
         mentions.extend(org_mentions)
+        cited = find_identifiers(paper.abstract)
+        if cited:
+            paper = dataclasses.replace(paper, cited_ids=cited)
         return PaperMentions(paper, tuple(mentions), tuple(pairs + org_pairs))
 
     def _mention(self, doc: Doc, span: Span, group: str) -> Mention:

@@ -53,5 +53,20 @@ def find_urls(text: str) -> list[FoundURL]:
     return found
 
 
+ARXIV_REF = re.compile(r"(?:arXiv:\s?|arxiv\.org/(?:abs|pdf)/)(\d{4}\.\d{4,5}|[a-z\-]+/\d{7})",
+                       re.IGNORECASE)
+
+
 def find_dois(text: str) -> list[str]:
     return [strip_trailing(m.group(0)) for m in DOI.finditer(text)]
+
+
+def find_identifiers(text: str) -> tuple[str, ...]:
+    """arXiv ids and DOIs written in ``text``, as ``arXiv:ID`` and ``doi:DOI``, first seen first.
+
+    >>> find_identifiers("see arXiv:2301.00001v2 and https://doi.org/10.1145/3292500.3330701.")
+    ('arXiv:2301.00001', 'doi:10.1145/3292500.3330701')
+    """
+    found = [f"arXiv:{m.group(1)}" for m in ARXIV_REF.finditer(text)]
+    found += [f"doi:{d}" for d in find_dois(text)]
+    return tuple(dict.fromkeys(found))

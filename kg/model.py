@@ -38,6 +38,7 @@ class Paper:
     doi: str = ""
     sources: tuple[str, ...] = ()
     extra: tuple[tuple[str, str], ...] = ()  # other input fields, kept as text
+    cited_ids: tuple[str, ...] = ()  # "arXiv:2301.00001", "doi:10.1/x" found in the abstract
 
     def __post_init__(self) -> None:
         if not self.id:

@@ -31,7 +31,9 @@ def surface_variants(form: str) -> set[str]:
     """The spellings one alias is written in: hyphen/space/joined, and a plural.
 
     >>> sorted(surface_variants("Llama 2"))
-    ['Llama 2', 'Llama 2s', 'Llama-2', 'Llama-2s', 'Llama2', 'Llama2s']
+    ['Llama 2', 'Llama-2', 'Llama2']
+    >>> sorted(surface_variants("Vision Transformer"))[:3]
+    ['Vision Transformer', 'Vision Transformers', 'Vision-Transformer']
     """
     base = {form, form.replace("-", " "), form.replace(" ", "-"),
             re.sub(r"(?<=[A-Za-z])[ -](?=\d)", "", form)}

@@ -96,7 +96,10 @@ _NODE_SCALARS: dict[str, URIRef] = {
     "link_kind": KG.linkKind,
 }
 # ... as one literal per list item ...
-_NODE_LISTS: dict[str, URIRef] = {"aliases": SDO.alternateName, "sources": KG.sourceRecord}
+_NODE_LISTS: dict[str, URIRef] = {
+    "aliases": SDO.alternateName, "sources": KG.sourceRecord,
+    "cited_ids": DCTERMS.references,  # "arXiv:..." / "doi:..." written in the abstract
+}
 # ... as dcterms:identifier with a scheme prefix; kind, date, url and authors are handled apart.
 _IDENTIFIER_PREFIX: dict[str, str] = {"arxiv_id": "arXiv:", "doi": "doi:"}
 

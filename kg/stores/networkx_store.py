@@ -31,7 +31,7 @@ def paper_attributes(paper: Paper) -> dict[str, Any]:
         "date": paper.date, "authors": list(paper.authors), "author_count": paper.author_count,
         "organization": paper.organization, "organization_handle": paper.organization_handle,
         "upvotes": paper.upvotes, "arxiv_id": paper.arxiv_id, "doi": paper.doi,
-        "sources": list(paper.sources),
+        "sources": list(paper.sources), "cited_ids": list(paper.cited_ids),
     }
     return {k: v for k, v in attrs.items() if v not in (None, "", [])}
 
@@ -87,7 +87,8 @@ class NetworkXStore:
 
     def add_extraction(self, extraction: Extraction) -> None:
         pid = paper_node(extraction.paper.id)
-        self._merge_node(pid, paper_attributes(extraction.paper), lists=("authors", "sources"))
+        self._merge_node(pid, paper_attributes(extraction.paper),
+                         lists=("authors", "sources", "cited_ids"))
         for entity in extraction.entities:
             self._merge_node(entity.id, entity_attributes(entity), lists=("aliases",))
         for entity in extraction.entities:
