@@ -9,10 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-EntityType = Literal["model", "dataset", "method", "task", "organization", "link"]
+EntityType = Literal["model", "dataset", "method", "task", "metric", "organization", "link"]
 Role = Literal["proposed", "used"]
 
-ENTITY_TYPES: tuple[str, ...] = ("model", "dataset", "method", "task", "organization", "link")
+ENTITY_TYPES: tuple[str, ...] = (
+    "model", "dataset", "method", "task", "metric", "organization", "link",
+)
+# Finer kinds of "used": what the sentence says the paper does with the thing.
+RELATIONS: tuple[str, ...] = ("evaluates_on", "compares_with", "fine_tunes", "builds_on")
 ROLES: tuple[str, ...] = ("proposed", "used")
 LINK_KINDS: tuple[str, ...] = ("code", "model", "dataset", "project")
 

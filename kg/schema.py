@@ -12,33 +12,38 @@ The graph is a ``networkx.MultiDiGraph``:
   ``link_kind``. Attributes with no value are left out rather than stored as ``None``;
 * edges are keyed by their kind (so one paper has at most one ``USES`` edge to one entity) and
   carry ``kind``, ``confidence``, ``extractor``, ``evidence`` (list of ``{text, start, end}``),
-  and on paper edges ``role`` and, where known, ``relation``.
+  and on paper edges ``role`` and, where known, ``relation`` (``evaluates_on``,
+  ``compares_with``, ``fine_tunes``, ``builds_on``: the finer kind of a ``USES`` edge).
 """
 
 from __future__ import annotations
 
 PAPER = "Paper"
 NODE_KINDS: tuple[str, ...] = (
-    "Paper", "Model", "Dataset", "Method", "Task", "Organization", "Link",
+    "Paper", "Model", "Dataset", "Method", "Task", "Metric", "Organization", "Link",
 )
 
 PROPOSES = "PROPOSES"
 USES = "USES"
 ADDRESSES = "ADDRESSES"
+REPORTS = "REPORTS"
 AFFILIATED_WITH = "AFFILIATED_WITH"
 HAS_LINK = "HAS_LINK"
 VARIANT_OF = "VARIANT_OF"
 HOSTED_BY = "HOSTED_BY"
 EDGE_KINDS: tuple[str, ...] = (
-    PROPOSES, USES, ADDRESSES, AFFILIATED_WITH, HAS_LINK, VARIANT_OF, HOSTED_BY,
+    PROPOSES, USES, ADDRESSES, REPORTS, AFFILIATED_WITH, HAS_LINK, VARIANT_OF, HOSTED_BY,
 )
-PAPER_EDGE_KINDS: tuple[str, ...] = (PROPOSES, USES, ADDRESSES, AFFILIATED_WITH, HAS_LINK)
+PAPER_EDGE_KINDS: tuple[str, ...] = (
+    PROPOSES, USES, ADDRESSES, REPORTS, AFFILIATED_WITH, HAS_LINK,
+)
 
 NODE_KIND_OF_TYPE: dict[str, str] = {
     "model": "Model",
     "dataset": "Dataset",
     "method": "Method",
     "task": "Task",
+    "metric": "Metric",
     "organization": "Organization",
     "link": "Link",
 }
@@ -58,6 +63,8 @@ def edge_kind(entity_type: str, role: str) -> str:
     """
     if entity_type == "task":
         return ADDRESSES
+    if entity_type == "metric":
+        return REPORTS
     if entity_type == "organization":
         return AFFILIATED_WITH
     if entity_type == "link":

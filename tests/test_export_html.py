@@ -159,7 +159,7 @@ def test_data_round_trips_to_the_graph(small_graph: nx.MultiDiGraph) -> None:
                   for u, v, k, a in small_graph.edges(keys=True, data=True))
     assert got == want
     counts = {k["kind"]: k["count"] for k in data["node_kinds"]}
-    assert counts == {"Paper": 2, "Model": 2, "Dataset": 1, "Method": 1, "Task": 1,
+    assert counts == {"Paper": 2, "Model": 2, "Dataset": 1, "Method": 1, "Task": 1, "Metric": 0,
                       "Organization": 1, "Link": 1}
 
 
@@ -170,7 +170,10 @@ def test_styles_by_kind(small_graph: nx.MultiDiGraph) -> None:
     assert edges["PROPOSES"]["width"] > edges["USES"]["width"]
     assert edges["USES"]["dashes"]
     groups = data["options"]["groups"]
-    assert len({g["shape"] for g in groups.values()}) == len(groups) == 7
+    # vis-network has seven shapes whose size scales; the eighth kind (Metric) differs by colour.
+    looks = {(g["shape"], g["color"]["background"]) for g in groups.values()}
+    assert len(looks) == len(groups) == 8
+    assert len({g["shape"] for g in groups.values()}) == 7
     sizes = {n["id"]: n["size"] for n in data["nodes"]}
     assert sizes["dataset:glue"] > sizes["model:mamba"]  # size grows with degree
 

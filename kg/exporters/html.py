@@ -62,6 +62,7 @@ NODE_STYLES: dict[str, dict[str, str]] = {
     "Dataset": {"color": "#59a14f", "shape": "diamond"},
     "Method": {"color": "#b07aa1", "shape": "triangle"},
     "Task": {"color": "#d4b000", "shape": "star"},
+    "Metric": {"color": "#9c755f", "shape": "dot"},  # seven scalable shapes; colour tells
     "Organization": {"color": "#e15759", "shape": "hexagon"},
     "Link": {"color": "#76b7b2", "shape": "triangleDown"},
 }
@@ -74,6 +75,8 @@ EDGE_STYLES: dict[str, dict[str, Any]] = {
              "out": "Uses", "in": "Used by"},
     "ADDRESSES": {"color": "#b39500", "width": 1.5, "dashes": [2, 4],
                   "out": "Addresses", "in": "Addressed by"},
+    "REPORTS": {"color": "#9c755f", "width": 1.0, "dashes": [1, 3],
+                "out": "Reports", "in": "Reported by"},
     "AFFILIATED_WITH": {"color": "#e15759", "width": 1.0, "dashes": False,
                         "out": "Affiliated with", "in": "Affiliated papers"},
     "HAS_LINK": {"color": "#4a9a94", "width": 1.0, "dashes": [10, 4],

@@ -70,16 +70,18 @@ PREFIXES: dict[str, str] = {
 
 CLASS_OF_KIND: dict[str, URIRef] = {
     "Paper": KG.Paper, "Model": KG.Model, "Dataset": KG.Dataset, "Method": KG.Method,
-    "Task": KG.Task, "Organization": KG.Organization, "Link": KG.Link,
+    "Task": KG.Task, "Metric": KG.Metric, "Organization": KG.Organization, "Link": KG.Link,
 }
 # The schema.org class each node is also typed with (why each: see schemas/paperkg.ttl).
 SCHEMA_CLASS_OF_KIND: dict[str, URIRef] = {
     "Paper": SDO.ScholarlyArticle, "Model": SDO.CreativeWork, "Dataset": SDO.Dataset,
-    "Method": SDO.CreativeWork, "Task": SDO.DefinedTerm, "Organization": SDO.Organization,
+    "Method": SDO.CreativeWork, "Task": SDO.DefinedTerm, "Metric": SDO.DefinedTerm,
+    "Organization": SDO.Organization,
     "Link": SDO.WebPage,
 }
 PROPERTY_OF_EDGE_KIND: dict[str, URIRef] = {
     schema.PROPOSES: KG.proposes, schema.USES: KG.uses, schema.ADDRESSES: KG.addresses,
+    schema.REPORTS: KG.reports,
     schema.AFFILIATED_WITH: KG.affiliatedWith, schema.HAS_LINK: KG.hasLink,
     schema.VARIANT_OF: KG.variantOf, schema.HOSTED_BY: KG.hostedBy,
 }

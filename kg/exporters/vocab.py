@@ -28,6 +28,7 @@ class KG(DefinedNamespace):
     Dataset: URIRef  # A dataset or benchmark; also typed schema:Dataset.
     Method: URIRef  # A technique, algorithm or training recipe.
     Task: URIRef  # A problem a paper addresses; also typed schema:DefinedTerm.
+    Metric: URIRef  # A measure results are reported in (BLEU, F1); also schema:DefinedTerm.
     Organization: URIRef  # A lab, company or university; also typed schema:Organization.
     Link: URIRef  # A URL: code repository, model/dataset hub page or project page.
     # ... and the two that carry an edge's provenance.
@@ -38,6 +39,7 @@ class KG(DefinedNamespace):
     proposes: URIRef  # PROPOSES: the paper introduces the model, dataset or method.
     uses: URIRef  # USES: the paper uses, builds on, evaluates on or compares with it.
     addresses: URIRef  # ADDRESSES: the paper works on the task.
+    reports: URIRef  # REPORTS: the paper reports results in the metric.
     affiliatedWith: URIRef  # AFFILIATED_WITH: the paper comes from the organization.
     hasLink: URIRef  # HAS_LINK: the paper points to the URL.
     variantOf: URIRef  # VARIANT_OF: e.g. a sized checkpoint of a model family.
