@@ -19,6 +19,7 @@ from spacy.tokens import Doc, Span
 from spacy.util import compile_infix_regex
 
 import extractors.components  # noqa: F401  (registers the factories)
+from extractors.abbreviations import best_long_form
 from extractors.kb import load_kb
 from extractors.roles import role_of
 from extractors.urls import find_identifiers
@@ -39,7 +40,7 @@ def build_nlp() -> Language:
     """``spacy.blank("en")`` with hyphens and slashes inside names split into tokens, a
     sentencizer and the paperkg components."""
     nlp = spacy.blank("en")
-    infixes = [*nlp.Defaults.infixes, r"(?<=[A-Za-z0-9])[-/](?=[A-Za-z0-9])"]
+    infixes = [*nlp.Defaults.infixes, r"(?<=[A-Za-z0-9])[-/](?=[A-Za-z0-9])", r"~"]
     nlp.tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
     nlp.add_pipe("sentencizer")
     for name in PIPE_NAMES:
@@ -82,6 +83,7 @@ class Extractor:
                 seen.add((span.start_char, span.end_char))
                 mentions.append(self._mention(doc, span, group))
         pairs = [(a.short, a.long) for a in doc._.abbreviations or ()]
+        pairs += spelled_pairs(mentions)
         mentions.extend(self._short_forms(doc, pairs, mentions, seen))
         org_mentions, org_pairs = self._metadata_org(paper)
         mentions.extend(org_mentions)
@@ -153,6 +155,25 @@ class Extractor:
                                  extractor="metadata", kb_id=kb_id))
             pairs.append((paper.organization_handle, paper.organization))
         return found, pairs
+
+
+def spelled_pairs(mentions: Iterable[Mention]) -> list[tuple[str, str]]:
+    """(name, long form) for a paper's new one-word names spelled out by a longer mention.
+
+    "PowerNorm" and "Power Normalization", "OTOv2" and "Only-Train-Once": the paper calls one
+    thing by both, without a parenthesised definition between them.
+    """
+    names = {m.text for m in mentions if m.extractor in ("title", "proposal") and " " not in m.text}
+    longs = {m.text for m in mentions if m.type in ("method", "model", "dataset")
+             and sum(w[:1].isalpha() for w in re.split(r"[\s-]+", m.text)) >= 2}
+    pairs = []
+    for name in names:
+        core = re.sub(r"[-_ ]?[vV]?\d+(?:\.\d+)*$", "", name)  # OTOv2 -> OTO
+        for long in longs:
+            if (len(core) >= 2 and core.lower() not in long.lower()
+                    and best_long_form(core, long) == long):
+                pairs.append((name, long))
+    return pairs
 
 
 _RELEASE = re.compile(r"\b(?:our|we|code|data|dataset|model|models|weights|available|release|"

@@ -74,6 +74,10 @@ _ADJECTIVAL = re.compile(
     r"-(?:[a-z]+ed|[a-z]+ing|like|based|style|aware|free|specific|level|language|scale|wise|"
     r"only|centric|oriented|agnostic|friendly|efficient|[Tt]ransformed)$")
 _CLASS_PLURAL = re.compile(r"(?:LMs|LLMs|Models|models|Nets|NNs)$")
+# "Sinhala-English", "Over-Flowing": capitalized words joined by hyphens, no inner capitals
+# or digits: language pairs and compound adjectives, not names (unless a title names them).
+_TITLE_COMPOUND = re.compile(r"^[A-Z][a-z]{2,}(?:-[A-Z][a-z]{2,})+$")
+_QUANTITY = re.compile(r"^\d[\d.,]*[A-Za-z]{1,3}$")  # "1.1TB", "8x", "175B"
 
 
 def _valid_name(text: str) -> bool:
@@ -83,15 +87,22 @@ def _valid_name(text: str) -> bool:
         2 <= len(text) <= 60 and text not in stop and not is_generic(text)
         and any(c.isalpha() for c in text) and not _ADJECTIVAL.search(text)
         and not _CLASS_PLURAL.search(text) and "://" not in text
+        and not _QUANTITY.match(text)
     )
+
+
+def _free_name(text: str) -> bool:
+    """A name found outside the title: also not a capitalized hyphen compound."""
+    return _valid_name(text) and not _TITLE_COMPOUND.match(text)
 
 
 _APPOSITIVE_STOPS = {"for", "of", "in", "with", "that", "to", "which", "on", "by", "from",
                      "via", "and", "or", "where", "using", "based"}
 
 
-def _appositive_type(doc: Doc, start: int, end: int) -> str:
-    """What the text says a name is: "X, a/an ... HEAD", "X is a ... HEAD", "HEAD (called) X"."""
+def _appositive_type(doc: Doc, start: int, end: int, before: bool = True) -> str:
+    """What the text says a name is: "X, a/an ... HEAD", "X is a ... HEAD", and with
+    ``before`` also "HEAD (called) X"."""
     i = end
     if i < len(doc) and doc[i].text in (",", "("):
         i += 1
@@ -102,12 +113,17 @@ def _appositive_type(doc: Doc, start: int, end: int) -> str:
     else:
         i = -1
     if 0 <= i < len(doc) and doc[i].lower_ in ("a", "an", "the", "our"):
+        found = ""  # the last head before the phrase ends: "a ... instruction tuning dataset"
         for token in doc[i + 1: min(len(doc), i + 10)]:
             if token.lower_ in _APPOSITIVE_STOPS or (token.is_punct and token.text not in "-/"):
                 break
             kind = head_type(token.text)
             if kind in ("model", "dataset", "method"):
-                return kind
+                found = kind
+        if found:
+            return found
+    if not before:
+        return ""
     j = start - 1
     if j >= 0 and doc[j].lower_ in lexicon()["naming_words"] | {","}:
         j -= 1
@@ -152,6 +168,17 @@ def _occurrences(doc: Doc, text: str) -> list[tuple[int, int]]:
     return found
 
 
+def _one_type_per_name(*groups: list[Span]) -> list[list[Span]]:
+    """A new name keeps the type of its first, most telling occurrence (title, then proposal)."""
+    first: dict[str, str] = {}
+    for group in groups:
+        for span in group:
+            first.setdefault(span.text, span.label_)
+    return [[s if s.label_ == first[s.text]
+             else Span(s.doc, s.start, s.end, label=first[s.text], span_id=s.id_)
+             for s in group] for group in groups]
+
+
 class Candidates:
     """Finds unknown names; see the module docstring for the groups it writes."""
 
@@ -183,8 +210,10 @@ class Candidates:
                    if (s.start, s.end) not in taken]
         taken.update((s.start, s.end) for s in repeats)
         shape = [s for s in self._shapes(doc) if (s.start, s.end) not in taken]
+        proposal = filter_spans([*proposal, *repeats])
+        title, proposal, shape = _one_type_per_name(title, proposal, shape)
         doc.spans["title"] = title
-        doc.spans["proposal"] = filter_spans([*proposal, *repeats])
+        doc.spans["proposal"] = proposal
         doc.spans["context"] = context
         doc.spans["abbreviation"] = abbreviation
         doc.spans["shape"] = shape
@@ -222,6 +251,8 @@ class Candidates:
             return []
         if self._is_known(start, end):
             return []  # the gazetteer has it; its role comes from the title position
+        if len(words) > 1 and len(_occurrences(doc, text)) < 2:
+            return []  # "Frozen in Time: ...": a phrase unless the abstract names it again
         label = _type_of_new_name(doc, text, _occurrences(doc, text)[1:], subtitle_head)
         return [self._span(doc, start, end, label, "proposed")]
 
@@ -258,7 +289,7 @@ class Candidates:
             text = doc[start:end].text
             if self._is_known(start, end):
                 return None  # a known thing first: the gazetteer's role rules decide
-            if is_name_shaped(text) and _valid_name(text) and not (
+            if is_name_shaped(text) and _free_name(text) and not (
                     is_acronym(text) and is_generic(text)):
                 long_type = head_type(self._long_forms.get(text, ""))
                 family = next((t for n, t in self._new_names.items()
@@ -393,9 +424,9 @@ class Candidates:
         while i < len(doc):
             start, end = name_extent(doc, i)
             text = doc[start:end].text
-            if (not self._is_known(start, end) and is_name_shaped(text) and _valid_name(text)
+            if (not self._is_known(start, end) and is_name_shaped(text) and _free_name(text)
                     and start not in self._long_form_tokens):
-                kind = _appositive_type(doc, start, end)
+                kind = _appositive_type(doc, start, end, before=False)
                 if not kind and not is_acronym(text):
                     kind = morphology_type(text)
                 if kind:

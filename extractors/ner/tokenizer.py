@@ -1,0 +1,41 @@
+"""The tokenizer paperkg extracts with, shared by training data, training and the pipeline.
+
+Training data must be tokenized exactly as ``extractors.pipeline.build_nlp`` tokenizes, or
+entity boundaries learned on one split would not exist in the other. The callback
+``paperkg.ner_tokenizer.v1`` puts the same rules into the trained model's own tokenizer
+(``[initialize.before_init]`` in ``config.cfg``), so the saved model tokenizes like our pipeline
+when it is loaded on its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import spacy
+from spacy.language import Language
+from spacy.util import compile_infix_regex, registry
+
+# Hyphens and slashes inside names are tokens of their own: "GPT-4" -> "GPT", "-", "4".
+NAME_INFIX = r"(?<=[A-Za-z0-9])[-/](?=[A-Za-z0-9])"
+
+
+def customize_tokenizer(nlp: Language) -> Language:
+    """Add paperkg's infix rule to ``nlp``'s tokenizer (in place) and return ``nlp``."""
+    infixes = [*nlp.Defaults.infixes, NAME_INFIX]
+    nlp.tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
+    return nlp
+
+
+def blank_nlp() -> Language:
+    """``spacy.blank("en")`` with paperkg's tokenizer and no components.
+
+    >>> [t.text for t in blank_nlp()("GPT-4 and DiT-L/2 on ImageNet-1K.")]
+    ['GPT', '-', '4', 'and', 'DiT', '-', 'L', '/', '2', 'on', 'ImageNet', '-', '1K', '.']
+    """
+    return customize_tokenizer(spacy.blank("en"))
+
+
+@registry.callbacks("paperkg.ner_tokenizer.v1")
+def make_tokenizer_callback() -> Callable[[Language], Language]:
+    """The ``[initialize.before_init]`` callback: our tokenizer in the model being trained."""
+    return customize_tokenizer
