@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STORE  := exports/sample-store.json
 SAMPLE := data/sample
 
-.PHONY: demo test lint install dev chromium clean
+.PHONY: demo test lint install dev chromium clean neo4j-up neo4j-down
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,15 @@ demo: install
 test: dev chromium
 	$(BIN)/ruff check kg extractors tests
 	$(BIN)/python -m pytest
+
+# A Neo4j 5.26 server on bolt://127.0.0.1:$(NEO4J_PORT) (built from Maven Central on first use,
+# data kept in services/neo4j/target/data); point kg at it with --backend neo4j.
+NEO4J_PORT ?= 7687
+neo4j-up:
+	PAPERKG_NEO4J_PORT=$(NEO4J_PORT) services/neo4j/run.sh start
+
+neo4j-down:
+	PAPERKG_NEO4J_PORT=$(NEO4J_PORT) services/neo4j/run.sh stop
 
 lint: dev
 	$(BIN)/ruff check kg extractors tests
