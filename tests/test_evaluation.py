@@ -229,6 +229,8 @@ def test_dataset_mentions_suite_on_stub_predictions():
     assert (test.no_dataset_sentences, test.no_dataset_predictions,
             test.no_dataset_sentences_hit) == (1, 1, 1)
     assert test.gold_with_head_noun == 2
+    assert test.false_positive_kinds == {"on a taken gold span": 0,
+                                         "on gold of another type": 0, "on no gold span": 1}
     assert [(p.text, p.count, p.extractor) for p in test.false_positives] == [
         ("average", 1, "stub")]
     assert [p.text for p in test.misses] == ["foobarqux log collection"]
@@ -254,6 +256,8 @@ def test_scirex_suite_on_stub_predictions():
     assert with_models.by_type["all"].exact == Counts(tp=4, fp=2, fn=3)
     assert with_models.by_type["all"].overlap == Counts(tp=6, fp=0, fn=1)
     assert without.by_type["Method"].overlap == Counts(tp=1, fp=0, fn=3)
+    assert with_models.by_type["types ignored"].overlap == Counts(tp=6, fp=0, fn=1)
+    assert "types ignored overlap" in result.table()
     assert not result.notes  # metrics were predicted
 
 
