@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STORE  := exports/sample-store.json
 SAMPLE := data/sample
 
-.PHONY: demo test lint install dev chromium clean neo4j-up neo4j-down
+.PHONY: demo test lint install dev chromium clean model neo4j-up neo4j-down
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -56,3 +56,20 @@ lint: dev
 
 clean:
 	rm -rf $(VENV) exports/*.json exports/*.ttl exports/*.graphml exports/*.html
+
+# The statistical NER (extractors/ner): training data from ../shared/data/external, a CPU
+# tok2vec + ner trained with a fixed seed on one thread, the best model copied into the package.
+NER_DATA  ?= ../shared/data/external
+NER_BUILD := build/ner
+NER_MODEL := extractors/models/sci-ner
+ONE_THREAD := OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 BLIS_NUM_THREADS=1
+
+model: install
+	$(ONE_THREAD) $(BIN)/python -m extractors.ner.prepare --data $(NER_DATA) --out $(NER_BUILD)
+	rm -rf $(NER_BUILD)/training
+	$(ONE_THREAD) $(BIN)/python -m spacy train extractors/ner/config.cfg \
+		--code extractors/ner/tokenizer.py --output $(NER_BUILD)/training \
+		--paths.train $(NER_BUILD)/train.spacy --paths.dev $(NER_BUILD)/dev.spacy
+	rm -rf $(NER_MODEL)
+	mkdir -p $(dir $(NER_MODEL))
+	cp -r $(NER_BUILD)/training/model-best $(NER_MODEL)

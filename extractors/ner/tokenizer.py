@@ -15,13 +15,14 @@ import spacy
 from spacy.language import Language
 from spacy.util import compile_infix_regex, registry
 
-# Hyphens and slashes inside names are tokens of their own: "GPT-4" -> "GPT", "-", "4".
-NAME_INFIX = r"(?<=[A-Za-z0-9])[-/](?=[A-Za-z0-9])"
+# Hyphens and slashes inside names are tokens of their own: "GPT-4" -> "GPT", "-", "4"; so is
+# "~" ("~7B").
+INFIXES: tuple[str, ...] = (r"(?<=[A-Za-z0-9])[-/](?=[A-Za-z0-9])", r"~")
 
 
 def customize_tokenizer(nlp: Language) -> Language:
     """Add paperkg's infix rule to ``nlp``'s tokenizer (in place) and return ``nlp``."""
-    infixes = [*nlp.Defaults.infixes, NAME_INFIX]
+    infixes = [*nlp.Defaults.infixes, *INFIXES]
     nlp.tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
     return nlp
 
@@ -29,8 +30,8 @@ def customize_tokenizer(nlp: Language) -> Language:
 def blank_nlp() -> Language:
     """``spacy.blank("en")`` with paperkg's tokenizer and no components.
 
-    >>> [t.text for t in blank_nlp()("GPT-4 and DiT-L/2 on ImageNet-1K.")]
-    ['GPT', '-', '4', 'and', 'DiT', '-', 'L', '/', '2', 'on', 'ImageNet', '-', '1K', '.']
+    >>> [t.text for t in blank_nlp()("GPT-4 and DiT-L/2 on ImageNet-1K")]
+    ['GPT', '-', '4', 'and', 'DiT', '-', 'L', '/', '2', 'on', 'ImageNet', '-', '1K']
     """
     return customize_tokenizer(spacy.blank("en"))
 
