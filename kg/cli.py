@@ -23,6 +23,34 @@ def _store_arg(parser: argparse.ArgumentParser) -> None:
                         help=f"the graph file (default: {DEFAULT_STORE})")
 
 
+def _backend_args(parser: argparse.ArgumentParser, choose: bool = True) -> None:
+    """``--backend`` and the Neo4j connection (each also from NEO4J_URI, _USER, _PASSWORD,
+    _DATABASE)."""
+    if choose:
+        parser.add_argument("--backend", choices=["networkx", "neo4j"], default="networkx",
+                            help="networkx: the --store file (default); neo4j: a Neo4j server")
+    parser.add_argument("--neo4j-uri", default=None, metavar="URI",
+                        help="e.g. bolt://127.0.0.1:7687 (default: $NEO4J_URI)")
+    parser.add_argument("--neo4j-user", default=None, help="(default: $NEO4J_USER or neo4j)")
+    parser.add_argument("--neo4j-password", default=None,
+                        help="(default: $NEO4J_PASSWORD; none means no authentication)")
+    parser.add_argument("--neo4j-database", default=None,
+                        help="(default: $NEO4J_DATABASE or the server's default)")
+
+
+def _neo4j(args: argparse.Namespace):
+    from kg.stores import open_store
+
+    store = open_store("neo4j", uri=args.neo4j_uri, user=args.neo4j_user,
+                       password=args.neo4j_password, database=args.neo4j_database)
+    try:
+        store.verify()  # fail at once, not after the driver's 30 s of retries
+    except KGError:
+        store.close()
+        raise
+    return store
+
+
 def _input_args(parser: argparse.ArgumentParser) -> None:
     from kg.readers import formats
 
@@ -41,6 +69,7 @@ def make_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("build", help="read papers, extract, link and add them to a store")
     _input_args(p)
     _store_arg(p)
+    _backend_args(p)
     p.set_defaults(func=cmd_build)
 
     p = sub.add_parser("extract", help="print the extraction of each paper (the contract)")
@@ -55,6 +84,7 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--role", choices=["proposed", "used"], default=None)
     p.add_argument("--json", action="store_true")
     _store_arg(p)
+    _backend_args(p)
     p.set_defaults(func=cmd_papers)
 
     p = sub.add_parser("entity", help="an entity, its aliases and its papers")
@@ -63,12 +93,24 @@ def make_parser() -> argparse.ArgumentParser:
                                       "link"], default=None)
     p.add_argument("--json", action="store_true")
     _store_arg(p)
+    _backend_args(p)
     p.set_defaults(func=cmd_entity)
 
     p = sub.add_parser("stats", help="counts per node kind and edge kind")
     p.add_argument("--json", action="store_true")
     _store_arg(p)
+    _backend_args(p)
     p.set_defaults(func=cmd_stats)
+
+    p = sub.add_parser("push", help="load a saved store into Neo4j (merging, idempotent)")
+    _store_arg(p)
+    _backend_args(p, choose=False)
+    p.set_defaults(func=cmd_push)
+
+    p = sub.add_parser("pull", help="save the graph in Neo4j as a store file (replacing it)")
+    _store_arg(p)
+    _backend_args(p, choose=False)
+    p.set_defaults(func=cmd_pull)
 
     p = sub.add_parser("export", help="write the graph as turtle, jsonld, nt, graphml, html, "
                                       "jsonl")
@@ -90,10 +132,18 @@ def cmd_build(args: argparse.Namespace) -> int:
     from kg.build import build
     from kg.stores.networkx_store import NetworkXStore
 
-    store = NetworkXStore.open(args.store)
-    report = build(args.inputs, store, input_format=args.input_format, skip_bad=args.skip_bad)
-    store.save()
-    print(f"read {report.papers} papers from {len(report.files)} file(s) into {args.store}")
+    if args.backend == "neo4j":
+        with _neo4j(args) as store:
+            report = build(args.inputs, store, input_format=args.input_format,
+                           skip_bad=args.skip_bad)
+        target = store.uri
+    else:
+        store = NetworkXStore.open(args.store)
+        report = build(args.inputs, store, input_format=args.input_format,
+                       skip_bad=args.skip_bad)
+        store.save()
+        target = args.store
+    print(f"read {report.papers} papers from {len(report.files)} file(s) into {target}")
     _print_stats(report.stats)
     _report_skipped(report.skipped)
     return 0
@@ -120,6 +170,8 @@ def cmd_extract(args: argparse.Namespace) -> int:
 def _open_existing(args: argparse.Namespace):
     from kg.stores.networkx_store import NetworkXStore
 
+    if getattr(args, "backend", "networkx") == "neo4j":
+        return _neo4j(args)
     return NetworkXStore.open(args.store, create=False)
 
 
@@ -133,7 +185,11 @@ def cmd_papers(args: argparse.Namespace) -> int:
         raise KGError("kg papers: name at least one of --dataset, --model, --method, --task, "
                       "--org, --link")
     store = _open_existing(args)
-    hits = papers(store.graph, filters, role=args.role)
+    if store.backend == "neo4j":
+        with store:
+            hits = store.papers(filters, role=args.role)
+    else:
+        hits = papers(store.graph, filters, role=args.role)
     if args.json:
         print(json.dumps([h.as_dict() for h in hits], ensure_ascii=False, indent=1))
         return 0
@@ -149,7 +205,11 @@ def cmd_entity(args: argparse.Namespace) -> int:
     from kg.query import entity
 
     store = _open_existing(args)
-    info = entity(store.graph, args.name, args.type)
+    if store.backend == "neo4j":
+        with store:
+            info = store.entity(args.name, args.type)
+    else:
+        info = entity(store.graph, args.name, args.type)
     if args.json:
         print(json.dumps(info, ensure_ascii=False, indent=1))
         return 0
@@ -178,10 +238,41 @@ def _print_stats(stats: dict[str, dict[str, int]]) -> None:
 def cmd_stats(args: argparse.Namespace) -> int:
     store = _open_existing(args)
     stats = store.stats()
+    if store.backend == "neo4j":
+        store.close()
     if args.json:
         print(json.dumps(stats, indent=1))
     else:
         _print_stats(stats)
+    return 0
+
+
+def cmd_push(args: argparse.Namespace) -> int:
+    import time
+
+    from kg.stores.networkx_store import NetworkXStore
+
+    graph = NetworkXStore.open(args.store, create=False).graph
+    started = time.perf_counter()
+    with _neo4j(args) as store:
+        store.load_networkx(graph)
+        stats = store.stats()
+    seconds = time.perf_counter() - started
+    edges = graph.number_of_edges()
+    print(f"pushed {graph.number_of_nodes()} nodes and {edges} relationships from {args.store} "
+          f"to {store.uri} in {seconds:.1f} s ({edges / max(seconds, 1e-9):.0f} relationships/s)")
+    _print_stats(stats)
+    return 0
+
+
+def cmd_pull(args: argparse.Namespace) -> int:
+    from kg.stores.networkx_store import NetworkXStore
+
+    with _neo4j(args) as store:
+        graph = store.to_networkx()
+    path = NetworkXStore(graph).save(args.store)
+    print(f"pulled {graph.number_of_nodes()} nodes and {graph.number_of_edges()} relationships "
+          f"from {store.uri} into {path}")
     return 0
 
 
