@@ -28,6 +28,8 @@ _MODULES: dict[str, str] = {
     "graphml": "kg.exporters.graphml",
     "html": "kg.exporters.html",
     "jsonl": "kg.exporters.jsonl",
+    "cypher": "kg.exporters.cypher",
+    "neo4j-csv": "kg.exporters.neo4j_csv",
 }
 
 

@@ -162,4 +162,6 @@ def property_key(key: str) -> str:
     """
     if _IDENTIFIER.fullmatch(key):
         return key
+    if not key or any(ord(ch) < 0x20 or 0x7f <= ord(ch) <= 0x9f for ch in key):
+        raise StoreError(f"property key {key!r} cannot be written in Cypher")
     return "`" + key.replace("`", "``") + "`"
