@@ -28,23 +28,29 @@ from kg.model import Mention, Paper
 
 # Groups in the order their spans win when two overlap.
 GROUPS: tuple[str, ...] = ("links", "gazetteer", "title", "proposal", "abbreviation", "context",
-                           "shape")
+                           "shape", "phrase")
 CONFIDENCE = {
     "links": 0.99, "metadata": 0.95, "gazetteer": 0.9, "title": 0.85, "proposal": 0.8,
-    "abbreviation": 0.75, "context": 0.7, "shape": 0.6,
+    "abbreviation": 0.75, "context": 0.7, "phrase": 0.65, "shape": 0.6,
 }
-PIPE_NAMES = ("kg_title_break", "kg_links", "kg_gazetteer", "kg_abbreviations", "kg_candidates")
+PIPE_NAMES = ("kg_title_break", "kg_links", "kg_gazetteer", "kg_abbreviations", "kg_candidates",
+              "kg_phrases")
 
 
-def build_nlp() -> Language:
+def build_nlp(phrase_min_df: int | None = None) -> Language:
     """``spacy.blank("en")`` with hyphens and slashes inside names split into tokens, a
-    sentencizer and the paperkg components."""
+    sentencizer and the paperkg components.
+
+    ``phrase_min_df``: how many corpus abstracts make a task/method phrase a known term.
+    """
     nlp = spacy.blank("en")
     infixes = [*nlp.Defaults.infixes, r"(?<=[A-Za-z0-9])[-/](?=[A-Za-z0-9])", r"~"]
     nlp.tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
     nlp.add_pipe("sentencizer")
     for name in PIPE_NAMES:
-        nlp.add_pipe(name)
+        config = {"min_df": phrase_min_df} if name == "kg_phrases" and phrase_min_df is not None \
+            else {}
+        nlp.add_pipe(name, config=config)
     return nlp
 
 
@@ -104,12 +110,15 @@ class Extractor:
         confidence = CONFIDENCE[group]
         if group == "gazetteer" and span.id_ != "exact":
             confidence = 0.85
+        if group == "phrase":
+            confidence = 0.75 if span.id_ == "term" else 0.55
         return Mention(
             type=span.label_, text=span.text, start=span.start_char, end=span.end_char,
             sentence=sentence, role=role_of(doc, span), confidence=confidence,
             extractor=group,
-            kb_id=span.kb_id_ if group == "gazetteer" and span.id_ != "derived" else "",
-            relation="variant" if span.id_ == "variant" else "",
+            kb_id=span.kb_id_ if group in ("gazetteer", "phrase") and span.id_ != "derived" else "",
+            relation="variant" if span.id_ == "variant" or (group == "phrase" and span.kb_id_)
+            else "",
         )
 
     def _short_forms(self, doc: Doc, pairs: list[tuple[str, str]], mentions: list[Mention],

@@ -118,6 +118,9 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", required=True, metavar="PATH")
     _store_arg(p)
     p.set_defaults(func=cmd_export)
+    from kg.evaluation.cli import add_eval_command
+
+    add_eval_command(sub)
     return parser
 
 

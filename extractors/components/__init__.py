@@ -9,5 +9,6 @@ from extractors.components import (  # noqa: F401  (imported for their registrat
     candidates,
     gazetteer,
     links,
+    phrases,
     sentences,
 )

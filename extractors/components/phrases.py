@@ -1,0 +1,181 @@
+"""Technical noun phrases: tasks and methods named by a head word and its modifiers.
+
+"bilingual lexicon induction", "code clone detection", "language-specific data augmentation",
+"multilingual neural machine translation": a head noun that names a kind of task or method
+(``phrase_task_heads`` / ``phrase_method_heads`` in ``patterns/lexicon.json``) and one to three
+modifiers before it. A knowledge-base task or method inside a longer phrase is widened to the
+phrase, and the phrase remembers it (``kb_id_``) as its family: "multilingual neural machine
+translation" is a ``VARIANT_OF`` "machine translation".
+
+Writes ``doc.spans["phrase"]`` and drops the gazetteer spans a phrase widened.
+"""
+
+from __future__ import annotations
+
+import csv
+from functools import lru_cache
+from pathlib import Path
+
+from spacy.lang.en.stop_words import STOP_WORDS
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from extractors.components.gazetteer import GROUP as GAZETTEER
+from extractors.shapes import is_generic, lexicon
+
+GROUP = "phrase"
+MAX_MODIFIERS = 3
+TERMS_PATH = Path(__file__).parent.parent / "kb" / "terms.tsv"
+MIN_DOCUMENT_FREQUENCY = 5
+
+
+@lru_cache(maxsize=4)
+def load_terms(path: Path = TERMS_PATH) -> dict[str, int]:
+    """Phrase -> number of abstracts it appears in, over a large corpus of ML abstracts.
+
+    A phrase that many papers use ("contrastive learning", "code clone detection") is a term
+    of the field; one that a single paper coins in passing ("monotonous training") may not be.
+    Used for confidence, not as a filter: on the dev set a filter cost more true phrases than
+    false ones. Built by ``extractors/terms.py``; an empty table when the file is absent.
+    """
+    if not path.exists():
+        return {}
+    with path.open(encoding="utf-8") as handle:
+        rows = csv.reader((line for line in handle if not line.startswith("#")),
+                          delimiter="\t")
+        return {phrase: int(df) for phrase, _, df in rows}
+
+
+def term_key(text: str) -> str:
+    return " ".join(_singular(w) for w in text.lower().replace("-", " ").split())
+
+
+def _singular(word: str) -> str:
+    return word[:-1] if word.endswith("s") and not word.endswith("ss") and len(word) > 3 else word
+
+
+class Phrases:
+    def __init__(self, nlp: Language, name: str, min_df: int = MIN_DOCUMENT_FREQUENCY) -> None:
+        self.name = name
+        self.min_df = min_df
+        self.terms = load_terms()
+        lex = lexicon()
+        self.heads = {**{h: "task" for h in lex["phrase_task_heads"]},
+                      **{h: "method" for h in lex["phrase_method_heads"]}}
+        self.generic_modifiers = lex["generic_modifiers"]
+        self.blocked_followers = lex["phrase_blocked_followers"]
+        self.verbs = lex["common_verbs"]
+
+    def __call__(self, doc: Doc) -> Doc:
+        known = {}  # token index -> gazetteer span covering it
+        for span in doc.spans.get(GAZETTEER, []):
+            for i in range(span.start, span.end):
+                known[i] = span
+        taken = set()
+        for group in ("links", "title", "proposal", "abbreviation", "context", "shape"):
+            for span in doc.spans.get(group, []):
+                taken.update(range(span.start, span.end))
+        found: list[Span] = []
+        widened: set[tuple[int, int]] = set()
+        for token in doc:
+            kind = self.heads.get(_singular(token.lower_))
+            if kind is None or token.i in taken or not token.is_alpha:
+                continue
+            if not self._ends_phrase(doc, token.i):
+                continue
+            if kind == "method" and token.sent.start == 0:
+                continue  # title-cased method phrases in titles are long forms of new names
+            head_start = self._compound_start(doc, token.i)
+            start = self._modifiers_start(doc, head_start, known, taken)
+            if start == head_start:
+                continue
+            inner = [known[i] for i in range(start, token.i + 1) if i in known]
+            if any(s.label_ not in ("task", "method") or s.start < start for s in inner):
+                continue  # a model or dataset name, or a known name cut in two
+            core = max(inner, key=len, default=None)
+            if core is not None and core.start == start and core.end == token.i + 1:
+                continue  # exactly the knowledge-base name: the gazetteer has it
+            span = Span(doc, start, token.i + 1, label=kind,
+                        kb_id=core.kb_id_ if core is not None and core.end == token.i + 1 else "")
+            if is_generic(span.text):
+                continue
+            if self.terms.get(term_key(span.text), 0) >= self.min_df:
+                span.id_ = "term"  # many papers use it: more confidence, see the pipeline
+            found.append(span)
+            widened.update((s.start, s.end) for s in inner)
+        doc.spans[GROUP] = found
+        if widened:
+            doc.spans[GAZETTEER] = [s for s in doc.spans[GAZETTEER]
+                                    if (s.start, s.end) not in widened]
+        return doc
+
+    def _ends_phrase(self, doc: Doc, i: int) -> bool:
+        """The head is the last noun: "translation quality" is not a task phrase."""
+        if i + 1 >= len(doc):
+            return True
+        nxt = doc[i + 1]
+        if nxt.text == "-" and nxt.idx == doc[i].idx + len(doc[i]):
+            return False  # "classification-based"
+        lowered = _singular(nxt.lower_)
+        return lowered not in self.blocked_followers and lowered not in self.heads
+
+    @staticmethod
+    def _compound_start(doc: Doc, i: int) -> int:
+        """The first token of a head written as a hyphen compound: "fine-tuning", "pre-training"."""
+        while i - 2 >= 0 and doc[i - 1].text == "-" and not doc[i - 1].whitespace_ \
+                and not doc[i - 2].whitespace_ and doc[i - 2].is_alpha:
+            i -= 2
+        return i
+
+    def _modifiers_start(self, doc: Doc, head: int, known: dict[int, Span],
+                         taken: set[int]) -> int:
+        """The first token of up to three modifier words before ``head``."""
+        start = head
+        words = 0
+        i = head - 1
+        sentence_start = doc[head].sent.start
+        while i >= sentence_start and words < MAX_MODIFIERS:
+            # a word may be a hyphen compound written together: "cross-lingual", "text-to-video"
+            j = i
+            while j - 2 >= sentence_start and doc[j - 1].text == "-" and \
+                    not doc[j - 1].whitespace_ and not doc[j - 2].whitespace_:
+                j -= 2
+            word = doc[j: i + 1]
+            if not self._modifier(word, known, taken, head):
+                break
+            start, words, i = j, words + 1, j - 1
+        return start
+
+    def _modifier(self, word: Span, known: dict[int, Span], taken: set[int], head: int) -> bool:
+        text = word.text
+        lowered = text.lower()
+        if any(i in taken for i in range(word.start, word.end)):
+            return False
+        if any(known.get(i) is not None and known[i].label_ not in ("task", "method")
+               for i in range(word.start, word.end)):
+            return False
+        if not word[0].is_alpha or not all(t.is_alpha or t.text == "-" for t in word):
+            return False
+        if lowered in STOP_WORDS or lowered in self.generic_modifiers or is_generic(text):
+            return False
+        if lowered in self.verbs or lowered.endswith("ly"):
+            return False  # "we utilize X tuning", "significantly lower loss"
+        before = word.doc[word.start - 1].lower_ if word.start > 0 else ""
+        if before in ("to", "we", "can", "may", "will", "could", "would", "should", "must",
+                      "they", "it", "which", "that"):
+            return False  # "to enhance representation learning": a verb
+        if word.start == word.sent.start and text[:1].isupper() and not doc_is_title(word):
+            return False  # sentence-initial capital: usually not part of the name
+        if text[:1].isupper() and not word.doc[head].text[:1].isupper() and not text.isupper():
+            return False  # "Chinese machine translation": a language, not part of the task
+        return not (lowered.endswith("ing") and _singular(lowered) not in self.heads
+                    and lowered not in lexicon()["ing_modifiers"])
+
+
+def doc_is_title(span: Span) -> bool:
+    return span.sent.start == 0
+
+
+@Language.factory("kg_phrases", default_config={"min_df": MIN_DOCUMENT_FREQUENCY})
+def make_phrases(nlp: Language, name: str, min_df: int) -> Phrases:
+    return Phrases(nlp, name, min_df)
