@@ -21,7 +21,7 @@ from spacy.util import compile_infix_regex
 import extractors.components  # noqa: F401  (registers the factories)
 from extractors.abbreviations import best_long_form
 from extractors.kb import load_kb
-from extractors.roles import role_of
+from extractors.roles import relation_of, role_of
 from extractors.urls import find_identifiers
 from kg.links import classify
 from kg.model import Mention, Paper
@@ -112,13 +112,15 @@ class Extractor:
             confidence = 0.85
         if group == "phrase":
             confidence = 0.75 if span.id_ == "term" else 0.55
+        role = role_of(doc, span)
         return Mention(
             type=span.label_, text=span.text, start=span.start_char, end=span.end_char,
-            sentence=sentence, role=role_of(doc, span), confidence=confidence,
+            sentence=sentence, role=role, confidence=confidence,
             extractor=group,
-            kb_id=span.kb_id_ if group in ("gazetteer", "phrase") and span.id_ != "derived" else "",
-            relation="variant" if span.id_ == "variant" or (group == "phrase" and span.kb_id_)
+            kb_id=span.kb_id_ if group == "gazetteer" and span.id_ == "exact" else "",
+            family=span.kb_id_ if span.id_ == "variant" or (group == "phrase" and span.kb_id_)
             else "",
+            relation=relation_of(doc, span) if role == "used" else "",
         )
 
     def _short_forms(self, doc: Doc, pairs: list[tuple[str, str]], mentions: list[Mention],

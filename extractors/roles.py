@@ -42,3 +42,50 @@ def role_of(doc: Doc, span: Span) -> str:
         if sentence & {"we", "our", "paper", "work", "report"}:
             return "proposed"
     return "used"
+
+
+# Cue words before a mention (within its clause) and the finer relation they signal.
+_COMPARE = {"outperform", "outperforms", "outperforming", "outperformed", "surpass", "surpasses",
+            "surpassing", "than", "versus", "vs", "vs.", "against", "baseline", "baselines",
+            "compared", "compare", "comparing", "comparison", "beats", "beat", "over"}
+_FINE_TUNE = {"fine-tune", "fine-tunes", "fine-tuned", "fine-tuning", "finetune", "finetunes",
+              "finetuned", "finetuning", "tune", "tuned", "tuning", "adapt", "adapts", "adapted",
+              "adapting"}
+_BUILD_ON = {"based", "built", "initialized", "initialised", "extends", "extend", "extending",
+             "upon", "atop", "top", "backbone", "backbones", "derived", "distilled"}
+_EVALUATE = {"evaluate", "evaluates", "evaluated", "evaluating", "evaluation", "evaluations",
+             "experiments", "experiment", "results", "benchmark", "benchmarks", "test", "tested",
+             "testing", "achieves", "achieve", "achieving", "accuracy", "score", "scores",
+             "performance", "outperforms", "state-of-the-art", "sota", "validate", "validated"}
+_CLAUSE_BREAKS = {";", ".", ":", "while", "whereas", "but"}
+
+
+def relation_of(doc: Doc, span: Span) -> str:
+    """The finer kind of "used" a sentence states, or '' when it states none.
+
+    ``evaluates_on`` for a dataset in a sentence about evaluation or results; for a model or
+    method, ``compares_with`` after "outperforms/than/compared with", ``fine_tunes`` after
+    "fine-tune", ``builds_on`` after "based on/built on/initialized from/extends".
+    """
+    kind = span.label_
+    sentence = span.sent
+    if kind == "dataset":
+        words = {t.lower_ for t in sentence}
+        return "evaluates_on" if words & _EVALUATE else ""
+    if kind not in ("model", "method"):
+        return ""
+    before = []
+    for token in reversed(doc[sentence.start: span.start]):
+        if token.lower_ in _CLAUSE_BREAKS:
+            break
+        before.append(token.lower_)
+        if len(before) >= 8:
+            break
+    near = set(before[:4])
+    if near & _FINE_TUNE:
+        return "fine_tunes" if kind == "model" else ""
+    if set(before) & _COMPARE:
+        return "compares_with"
+    if near & _BUILD_ON:
+        return "builds_on"
+    return ""

@@ -72,14 +72,14 @@ class _Clusters:
 
 
 def _is_variant(m: Mention) -> bool:
-    return bool(m.kb_id) and m.relation == "variant"
+    return bool(m.family)
 
 
 def _identity(m: Mention) -> str:
     """What a mention is, before clustering: a KB id, or its type and normalized name."""
     if m.type == "link":
         return f"link:{m.url.lower()}"
-    if m.kb_id and m.relation != "variant" and name_key(m.text) and m.extractor == "gazetteer":
+    if m.kb_id and name_key(m.text) and m.extractor == "gazetteer":
         return m.kb_id
     if m.kb_id and m.extractor in ("metadata", "abbreviation"):
         return m.kb_id
@@ -174,7 +174,7 @@ class Linker:
         family = ""
         variants = [m for m in cluster if _is_variant(m)]
         if variants:
-            family = variants[0].kb_id
+            family = variants[0].family
         entity_type = best.type
         aliases = tuple(f for f in forms if f != name)
         return Entity(entity_id(entity_type, name), entity_type, name, aliases, family=family)
@@ -205,7 +205,8 @@ class Linker:
         role = "proposed" if any(m.role == "proposed" for m in cluster) else "used"
         best = _best(cluster)
         evidence = tuple(dict.fromkeys(m.evidence for m in sorted(cluster, key=lambda m: m.start)))
-        relation = next((m.relation for m in cluster if m.relation not in ("", "variant")), "")
+        relation = "" if role == "proposed" else next(
+            (m.relation for m in sorted(cluster, key=lambda m: m.start) if m.relation), "")
         return Relation(
             paper_id=paper.id, kind=edge_kind(entity.type, role), entity_id=entity.id,
             role=role, confidence=max(m.confidence for m in cluster), extractor=best.extractor,

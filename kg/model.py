@@ -79,7 +79,8 @@ class Mention:
     """One surface form of an entity found in a paper's text (or metadata).
 
     ``start``/``end`` index into ``Paper.text``; ``sentence`` is the sentence around it.
-    ``kb_id`` is set when a knowledge-base entry matched, ``kind``/``url`` for links.
+    ``kb_id`` is set when a knowledge-base entry matched exactly; ``family`` when the mention
+    names a variant of one ("Llama 2 7B" of ``model:llama-2``); ``kind``/``url`` for links.
     """
 
     type: str
@@ -93,6 +94,7 @@ class Mention:
     kb_id: str = ""
     kind: str = ""
     url: str = ""
+    family: str = ""
     relation: str = ""  # finer role: evaluates_on, compares_with, fine_tunes, builds_on
 
     def __post_init__(self) -> None:
@@ -102,6 +104,8 @@ class Mention:
             raise ValueError(f"unknown role {self.role!r}; expected one of {ROLES}")
         if not 0.0 <= self.confidence <= 1.0:
             raise ValueError(f"confidence {self.confidence} outside 0..1")
+        if self.relation and self.relation not in RELATIONS:
+            raise ValueError(f"unknown relation {self.relation!r}; expected one of {RELATIONS}")
 
     @property
     def evidence(self) -> Evidence:

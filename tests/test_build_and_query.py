@@ -37,9 +37,9 @@ def _snapshot(path: Path) -> tuple[dict, set, set]:
 def test_sample_graph_has_every_node_kind(sample_store):
     stats = NetworkXStore.open(sample_store).stats()
     assert stats["nodes"]["Paper"] == 199
-    assert set(stats["nodes"]) == {"Paper", "Model", "Dataset", "Method", "Task",
+    assert set(stats["nodes"]) == {"Paper", "Model", "Dataset", "Method", "Task", "Metric",
                                    "Organization", "Link"}
-    assert {"PROPOSES", "USES", "ADDRESSES", "AFFILIATED_WITH", "HAS_LINK",
+    assert {"PROPOSES", "USES", "ADDRESSES", "REPORTS", "AFFILIATED_WITH", "HAS_LINK",
             "VARIANT_OF"} <= set(stats["edges"])
 
 

@@ -33,7 +33,7 @@ def test_sized_checkpoint_is_widened(extractor):
     mentions = {m.text: m for m in extractor.extract_one(paper).mentions}
     assert mentions["Llama 2 13B"].kb_id.startswith("model:llama-2")
     zephyr = mentions["Zephyr 7B v0.9"]
-    assert zephyr.relation == "variant" and zephyr.kb_id.startswith("model:zephyr")
+    assert zephyr.family.startswith("model:zephyr") and not zephyr.kb_id
 
 
 def test_title_prefix_is_proposed(extractor):
@@ -109,3 +109,40 @@ def test_used_not_proposed_for_known_models_after_propose(extractor):
     got = found(extractor, "A study",
                 "We propose a new training recipe based on BERT that outperforms RoBERTa.")
     assert got["BERT"] == ("model", "used") and got["RoBERTa"] == ("model", "used")
+
+
+def test_metrics_are_extracted(extractor):
+    got = found(extractor, "A study", "We report BLEU and top-1 accuracy on the test set.")
+    assert got["BLEU"][0] == "metric" and got["top-1 accuracy"][0] == "metric"
+
+
+@pytest.mark.parametrize("abstract, name, relation", [
+    ("Our model outperforms RoBERTa on every task.", "RoBERTa", "compares_with"),
+    ("We fine-tune BERT on legal text.", "BERT", "fine_tunes"),
+    ("Our encoder is built on top of T5 with new heads.", "T5", "builds_on"),
+    ("We evaluate on MMLU and report results.", "MMLU", "evaluates_on"),
+    ("We release the weights of GPT-2 for study.", "GPT-2", ""),
+])
+def test_finer_relations(extractor, abstract, name, relation):
+    paper = Paper(id="x", title="A study", abstract=abstract)
+    mention = next(m for m in extractor.extract_one(paper).mentions if m.text == name)
+    assert mention.relation == relation
+
+
+def test_task_and_method_phrases(extractor):
+    got = found(extractor, "A study",
+                "We study code clone detection and bilingual lexicon induction with "
+                "language-specific data augmentation. Translation quality improves.")
+    assert got["code clone detection"][0] == "task"
+    assert got["bilingual lexicon induction"][0] == "task"
+    assert got["language-specific data augmentation"][0] == "method"
+    assert "Translation quality" not in got and "Translation" not in got
+
+
+def test_known_task_widened_to_its_phrase(extractor):
+    paper = Paper(id="x", title="A study",
+                  abstract="We improve multilingual neural machine translation for all.")
+    mentions = {m.text: m for m in extractor.extract_one(paper).mentions}
+    phrase = mentions["multilingual neural machine translation"]
+    assert phrase.type == "task" and phrase.family == "task:machine-translation"
+    assert "machine translation" not in mentions

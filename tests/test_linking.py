@@ -11,9 +11,9 @@ from kg.model import Mention, Paper
 
 
 def mention(text: str, type_: str = "model", kb_id: str = "", extractor: str = "shape",
-            start: int = 0, relation: str = "") -> Mention:
+            start: int = 0, family: str = "") -> Mention:
     return Mention(type=type_, text=text, start=start, end=start + len(text), sentence=text,
-                   extractor=extractor, kb_id=kb_id, relation=relation)
+                   extractor=extractor, kb_id=kb_id, family=family)
 
 
 @pytest.fixture(scope="module")

@@ -59,8 +59,6 @@ class Gazetteer:
     def _add_patterns(self, nlp: Language) -> None:
         by_matcher: dict[tuple[bool, str], set[str]] = {}
         for entry in self.kb:
-            if entry.type == "metric":
-                continue
             for form in self.kb.surface_forms(entry):
                 variants = surface_variants(form) if len(form) > 2 else {form}
                 by_matcher.setdefault((entry.case_sensitive, entry.id), set()).update(variants)

@@ -86,6 +86,10 @@ class Phrases:
             if kind == "method" and token.sent.start == 0:
                 continue  # title-cased method phrases in titles are long forms of new names
             head_start = self._compound_start(doc, token.i)
+            core_span = known.get(token.i)
+            if core_span is not None and core_span.end == token.i + 1 \
+                    and core_span.label_ in ("task", "method"):
+                head_start = min(head_start, core_span.start)  # widen a known name as a whole
             start = self._modifiers_start(doc, head_start, known, taken)
             if start == head_start:
                 continue
