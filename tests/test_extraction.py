@@ -146,3 +146,16 @@ def test_known_task_widened_to_its_phrase(extractor):
     phrase = mentions["multilingual neural machine translation"]
     assert phrase.type == "task" and phrase.family == "task:machine-translation"
     assert "machine translation" not in mentions
+
+
+def test_unknown_names_evaluated_on_are_datasets(extractor):
+    got = found(extractor, "A study",
+                "Our model improves accuracy (+4.1 on QuuxEval and +2.0 on FooSet-9). It is "
+                "trained on ZorbCorpus-2 and outperforms baselines on the in-domain BarSum task.")
+    for name in ("QuuxEval", "FooSet-9", "ZorbCorpus-2", "BarSum"):
+        assert got[name][0] == "dataset", name
+
+
+def test_slash_joined_names_are_two_datasets(extractor):
+    got = found(extractor, "A study", "Results on IWSLT14/WMT14 and PTB/WikiText-103 improve.")
+    assert {"WMT14", "PTB", "WikiText-103"} <= set(got)

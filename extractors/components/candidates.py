@@ -179,6 +179,16 @@ def _one_type_per_name(*groups: list[Span]) -> list[list[Span]]:
              for s in group] for group in groups]
 
 
+_DATA_VERBS = {"trained", "outperform", "outperformed", "pretrained", "pre-trained", "fine-tuned", "finetuned", "evaluated",
+               "evaluate", "evaluating", "tested", "results", "experiments", "performance",
+               "accuracy", "achieves", "achieve", "achieving", "outperforms", "sota",
+               "state-of-the-art", "benchmarked", "validated", "gains", "improvements", "score",
+               "scores"}
+_DATA_FILLERS = {"the", "a", "both", "several", "various", "popular", "standard", "public",
+                 "challenging", "in-domain", "out-of-domain", "domain", "in", "out", "of",
+                 "benchmark", "benchmarks", "datasets", "dataset", "widely", "used"}
+
+
 class Candidates:
     """Finds unknown names; see the module docstring for the groups it writes."""
 
@@ -310,7 +320,42 @@ class Candidates:
                 continue
             found.extend(self._names_before(doc, token.i, kind))
             found.extend(self._names_after(doc, token.i, kind))
+        found.extend(self._evaluated_on(doc))
         return filter_spans(found)
+
+    def _evaluated_on(self, doc: Doc) -> list[Span]:
+        """"trained/evaluated on X", "+4.1 on X", "results on X, Y and Z": X is data."""
+        found: list[Span] = []
+        for token in doc:
+            if token.lower_ != "on" or token.i == 0:
+                continue
+            before = [t.lower_ for t in doc[max(token.sent.start, token.i - 3): token.i]]
+            number_before = any(t.like_num or t.text.startswith("+") for t in
+                                doc[max(token.sent.start, token.i - 2): token.i])
+            if not (set(before) & _DATA_VERBS or number_before):
+                continue
+            j = token.i + 1
+            while j < len(doc) and j < token.i + 7 and (
+                    doc[j].lower_ in _DATA_FILLERS or doc[j].text == "-"):
+                j += 1
+            while j < len(doc):
+                start, end = name_extent(doc, j)
+                text = doc[start:end].text
+                if self._is_known(start, end):
+                    j = max(end, j + 1)
+                    while j < len(doc) and self._is_known(j, j + 1):
+                        j += 1
+                elif is_name_shaped(text) and _free_name(text) and not is_generic(text):
+                    found.append(self._span(doc, start, end, "dataset"))
+                    j = end
+                else:
+                    break
+                if j < len(doc) and doc[j].lower_ in (",", "and", "or"):
+                    while j < len(doc) and doc[j].lower_ in (",", "and", "or", "the"):
+                        j += 1
+                    continue
+                break
+        return found
 
     def _name_candidate(self, doc: Doc, start: int, end: int, kind: str) -> Span | None:
         text = doc[start:end].text

@@ -104,9 +104,13 @@ def _checkpoint_tail(doc: Doc, end: int) -> Iterator[tuple[int, bool]]:
         if token.text in ("-", "/") and _attached(doc, i) and i + 1 < len(doc) \
                 and _attached(doc, i + 1):
             nxt = doc[i + 1].text
+            if token.text == "/" and (len(nxt) > 2 or not nxt.isalnum()):
+                return  # "IWSLT14/WMT14": two names, not one
             if _is_checkpoint_word(nxt) or nxt[:1].isupper() or nxt[:1].isdigit():
                 checkpoint = checkpoint and _is_checkpoint_word(nxt)
                 i += 2
+                if i < len(doc) and _attached(doc, i) and doc[i].text in ("K", "M", "B", "T"):
+                    i += 1  # "WebVid-2M", tokenized "2" "M"
                 yield i, checkpoint
                 continue
             return
