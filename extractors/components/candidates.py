@@ -179,7 +179,8 @@ def _one_type_per_name(*groups: list[Span]) -> list[list[Span]]:
              for s in group] for group in groups]
 
 
-_DATA_VERBS = {"trained", "outperform", "outperformed", "pretrained", "pre-trained", "fine-tuned", "finetuned", "evaluated",
+_DATA_VERBS = {"trained", "outperform", "outperformed", "pretrained", "pre-trained", "fine-tuned",
+               "finetuned", "evaluated",
                "evaluate", "evaluating", "tested", "results", "experiments", "performance",
                "accuracy", "achieves", "achieve", "achieving", "outperforms", "sota",
                "state-of-the-art", "benchmarked", "validated", "gains", "improvements", "score",
