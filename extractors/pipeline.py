@@ -30,7 +30,7 @@ from kg.model import Mention, Paper
 GROUPS: tuple[str, ...] = ("links", "gazetteer", "title", "proposal", "abbreviation", "context",
                            "shape", "phrase")
 CONFIDENCE = {
-    "links": 0.99, "metadata": 0.95, "gazetteer": 0.9, "title": 0.85, "proposal": 0.8,
+    "links": 0.99, "metadata": 0.95, "code-host-owner": 0.7, "gazetteer": 0.9, "title": 0.85, "proposal": 0.8,
     "abbreviation": 0.75, "context": 0.7, "phrase": 0.65, "shape": 0.6,
 }
 PIPE_NAMES = ("kg_title_break", "kg_links", "kg_gazetteer", "kg_abbreviations", "kg_candidates",
@@ -93,6 +93,7 @@ class Extractor:
         mentions.extend(self._short_forms(doc, pairs, mentions, seen))
         org_mentions, org_pairs = self._metadata_org(paper)
         mentions.extend(org_mentions)
+        mentions.extend(self._owner_orgs(mentions))
         cited = find_identifiers(paper.abstract)
         if cited:
             paper = dataclasses.replace(paper, cited_ids=cited)
@@ -147,6 +148,24 @@ class Extractor:
                     kb_id=long_mention.kb_id,
                 ))
         return extra
+
+    def _owner_orgs(self, mentions: list[Mention]) -> list[Mention]:
+        """The organization owning a linked repository, when the KB knows the owner handle
+        ("github.com/bytedance/..." -> ByteDance)."""
+        found = []
+        for m in mentions:
+            if m.type != "link":
+                continue
+            _, _, owner = classify(m.url)
+            entry = self.kb.owner(owner) if owner else None
+            if entry is None or entry.type != "organization":
+                continue
+            start = m.start + m.text.find(owner)
+            found.append(Mention(type="organization", text=owner, start=start,
+                                 end=start + len(owner), sentence=m.sentence,
+                                 confidence=CONFIDENCE["code-host-owner"],
+                                 extractor="code-host-owner", kb_id=entry.id))
+        return found
 
     def _metadata_org(self, paper: Paper) -> tuple[list[Mention], list[tuple[str, str]]]:
         """The organization in the page's metadata block ("openbmb OpenBMB")."""

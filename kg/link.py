@@ -23,7 +23,7 @@ from kg.model import Entity, Extraction, Mention, Paper, Relation
 from kg.schema import edge_kind
 
 # When mentions of one entity disagree, the type found by the more reliable extractor wins.
-_EXTRACTOR_RANK = {"metadata": 0, "regex-url": 0, "gazetteer": 1, "title": 2, "proposal": 3,
+_EXTRACTOR_RANK = {"metadata": 0, "regex-url": 0, "gazetteer": 1, "code-host-owner": 2, "title": 2, "proposal": 3,
                    "abbreviation": 4, "context": 5, "shape": 6}
 
 
@@ -81,7 +81,7 @@ def _identity(m: Mention) -> str:
         return f"link:{m.url.lower()}"
     if m.kb_id and name_key(m.text) and m.extractor == "gazetteer":
         return m.kb_id
-    if m.kb_id and m.extractor in ("metadata", "abbreviation"):
+    if m.kb_id and m.extractor in ("metadata", "abbreviation", "code-host-owner"):
         return m.kb_id
     return f"{m.type}:{name_key(m.text)}"
 

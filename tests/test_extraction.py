@@ -159,3 +159,12 @@ def test_unknown_names_evaluated_on_are_datasets(extractor):
 def test_slash_joined_names_are_two_datasets(extractor):
     got = found(extractor, "A study", "Results on IWSLT14/WMT14 and PTB/WikiText-103 improve.")
     assert {"WMT14", "PTB", "WikiText-103"} <= set(got)
+
+
+def test_organization_from_code_host_owner(extractor):
+    paper = Paper(id="x", title="A study",
+                  abstract="Code: https://github.com/facebookresearch/widgets.")
+    orgs = [m for m in extractor.extract_one(paper).mentions if m.type == "organization"]
+    assert [(m.text, m.extractor) for m in orgs] == [("facebookresearch", "code-host-owner")]
+    assert orgs[0].kb_id.startswith("organization:meta")
+    assert paper.text[orgs[0].start:orgs[0].end] == "facebookresearch"
