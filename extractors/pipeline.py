@@ -30,8 +30,8 @@ from kg.model import Mention, Paper
 GROUPS: tuple[str, ...] = ("links", "gazetteer", "title", "proposal", "abbreviation", "context",
                            "shape", "phrase")
 CONFIDENCE = {
-    "links": 0.99, "metadata": 0.95, "code-host-owner": 0.7, "gazetteer": 0.9, "title": 0.85, "proposal": 0.8,
-    "abbreviation": 0.75, "context": 0.7, "phrase": 0.65, "shape": 0.6,
+    "links": 0.99, "metadata": 0.95, "code-host-owner": 0.7, "gazetteer": 0.9, "title": 0.85,
+    "proposal": 0.8, "abbreviation": 0.75, "context": 0.7, "phrase": 0.65, "shape": 0.6,
 }
 PIPE_NAMES = ("kg_title_break", "kg_links", "kg_gazetteer", "kg_abbreviations", "kg_candidates",
               "kg_phrases")
