@@ -13,6 +13,7 @@ Writes ``doc.spans["phrase"]`` and drops the gazetteer spans a phrase widened.
 from __future__ import annotations
 
 import csv
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -24,6 +25,11 @@ from extractors.components.gazetteer import GROUP as GAZETTEER
 from extractors.shapes import is_generic, lexicon
 
 GROUP = "phrase"
+# Modifiers that say how something is done, not what: "training-free", "task-specific",
+# "listwise", "end-to-end" describe an approach to a task, not a kind of task. (Methods keep
+# them: "parameter-efficient transfer learning" is a method of its own.)
+_MANNER = re.compile(r"(?:free|specific|wise|based|aware|guided|efficient|driven|agnostic|"
+                     r"to-end|style|like|oriented|centric|level)$", re.IGNORECASE)
 MAX_MODIFIERS = 3
 TERMS_PATH = Path(__file__).parent.parent / "kb" / "terms.tsv"
 MIN_DOCUMENT_FREQUENCY = 5
@@ -62,6 +68,7 @@ class Phrases:
         lex = lexicon()
         self.heads = {**{h: "task" for h in lex["phrase_task_heads"]},
                       **{h: "method" for h in lex["phrase_method_heads"]}}
+        self.task_heads = lex["phrase_task_heads"]
         self.generic_modifiers = lex["generic_modifiers"]
         self.blocked_followers = lex["phrase_blocked_followers"]
         self.verbs = lex["common_verbs"]
@@ -161,6 +168,8 @@ class Phrases:
         if not word[0].is_alpha or not all(t.is_alpha or t.text == "-" for t in word):
             return False
         if lowered in STOP_WORDS or lowered in self.generic_modifiers or is_generic(text):
+            return False
+        if _MANNER.search(lowered) and word.doc[head].lower_ in self.task_heads:
             return False
         if lowered in self.verbs or lowered.endswith("ly"):
             return False  # "we utilize X tuning", "significantly lower loss"
