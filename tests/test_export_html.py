@@ -347,7 +347,7 @@ def test_page_loads_offline_without_errors(browser: Any, small_page: Path) -> No
         "return [...document.querySelectorAll('#kg-legend-nodes li')].map(li => li.textContent)"
     )
     assert [re.sub(r"\d+$", "", t) for t in legend] == [
-        "Paper", "Model", "Dataset", "Method", "Task", "Organization", "Link"]
+        "Paper", "Model", "Dataset", "Method", "Task", "Metric", "Organization", "Link"]
     assert browser.find_element("id", "kg-title").text == HOSTILE_TITLE
     _assert_no_alert(browser)
 
