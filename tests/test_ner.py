@@ -23,10 +23,8 @@ from extractors.ner.tokenizer import blank_nlp
 from extractors.pipeline import build_nlp
 
 FIXTURES = Path(__file__).parent / "fixtures" / "ner"
-TEXT = ("QuuxFormer: Sparse Routing for Video Captioning\n\n"
-        "We propose QuuxFormer, a model for dense video captioning trained with contrastive "
-        "learning. On the YouCook2 and ActivityNet Captions benchmarks it improves BLEU and "
-        "CIDEr over BERT and the ZetaNet baseline.")
+# Made-up names: "Quibble" the rules find ("the X corpus"), "OrbitQA" and "GrapeNorm" they do not.
+TEXT = "Results on the Quibble corpus and on OrbitQA confirm the gains of GrapeNorm."
 
 
 @pytest.fixture(scope="module")
@@ -73,11 +71,12 @@ def test_sourced_ner_runs_after_the_rules(combined: Language) -> None:
     names = combined.pipe_names
     assert names[-2:] == ["sci_ner", "kg_ner_spans"]
     doc = combined(TEXT)
-    assert doc.ents, "the model finds entities in a sentence written for the test"
-    assert doc.spans[GROUP], "and some of them are names the rules did not find"
+    assert doc.spans[GROUP], "the model finds names the rules did not"
     assert {s.label_ for s in doc.spans[GROUP]} <= set(TYPES)
     rule_tokens = {i for g in doc.spans if g != GROUP for s in doc.spans[g]
                    for i in range(s.start, s.end)}
+    overlapped = [e for e in doc.ents if rule_tokens & set(range(e.start, e.end))]
+    assert overlapped, "the model also finds a name the rules found"
     for span in doc.spans[GROUP]:
         assert not rule_tokens & set(range(span.start, span.end)), span.text
 

@@ -34,13 +34,21 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 import extractors.pipeline as pipeline
-from extractors.components.ner import GROUP, add_statistical_ner
+from extractors.components.ner import (
+    DEFAULT_TYPES,
+    GROUP,
+    TYPES,
+    add_statistical_ner,
+    load_model,
+)
 from extractors.ner.prepare import (
     SILVER_BUCKET,
+    RuleLabeller,
     Stats,
     dataset_mention_docs,
     read_jsonl,
     row_key,
+    scierc_docs,
     stable_bucket,
 )
 from extractors.ner.tokenizer import blank_nlp
@@ -65,9 +73,10 @@ def ner_group(confidence: float = NER_CONFIDENCE) -> Iterator[None]:
         pipeline.CONFIDENCE.update(table)
 
 
-def build(statistical: bool, model: str | Path | None = None) -> Language:
+def build(statistical: bool, model: str | Path | None = None,
+          types: Iterable[str] = DEFAULT_TYPES, names_only: bool = True) -> Language:
     nlp = pipeline.build_nlp()
-    return add_statistical_ner(nlp, model) if statistical else nlp
+    return add_statistical_ner(nlp, model, types, names_only) if statistical else nlp
 
 
 # -- span scoring --------------------------------------------------------------------
@@ -151,6 +160,19 @@ def scierc_dev(path: Path, nlps: dict[str, Language]) -> dict[str, object]:
     return results
 
 
+def scierc_dev_converted(path: Path, trained: Language) -> dict[str, object]:
+    """The model alone on SciERC dev as ``prepare`` converts it (our labels, MODEL relabelled,
+    non-names missing): the figure training selected the model on, with spaCy's scorer."""
+    from spacy.training import Example
+
+    docs = scierc_docs(path, blank_nlp(), Stats(), RuleLabeller())
+    scores = trained.evaluate([Example(trained.make_doc(d.text), d) for d in docs])
+    per_type = {k: {m: round(v, 3) for m, v in x.items()}
+                for k, x in (scores.get("ents_per_type") or {}).items()}
+    return {"p": round(scores["ents_p"], 3), "r": round(scores["ents_r"], 3),
+            "f1": round(scores["ents_f"], 3), "per_type": per_type}
+
+
 def dataset_mentions_dev(path: Path, nlps: dict[str, Language]) -> dict[str, object]:
     """Dataset F1 on the held-out tenth of Train_set, and false positives on negatives."""
     docs: list[Doc] = dataset_mention_docs(path, blank_nlp(), Stats(), "dev")
@@ -222,12 +244,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--gold", type=Path, default=Path("../shared/data/gold/dev.jsonl"))
     parser.add_argument("--scorer", type=Path, default=Path("../shared/eval/score.py"))
     parser.add_argument("--model", type=Path, default=None, help="default: the shipped model")
+    parser.add_argument("--types", default=",".join(DEFAULT_TYPES),
+                        help=f"NER types kept, comma-separated, of {','.join(TYPES)}")
+    parser.add_argument("--all-phrases", action="store_true",
+                        help="keep lower-case phrases too (names_only off)")
     parser.add_argument("--throughput", type=int, default=2000, help="abstracts; 0 to skip")
     parser.add_argument("--out", type=Path, default=None, help="also write the JSON here")
     args = parser.parse_args(argv)
-    nlps = {"rules": build(False), "rules+ner": build(True, args.model)}
+    types = [t for t in args.types.split(",") if t]
+    nlps = {"rules": build(False),
+            "rules+ner": build(True, args.model, types, not args.all_phrases)}
+    scierc = args.data / "scierc" / "scierc_dev_text.jsonl"
     report: dict[str, object] = {
-        "scierc_dev": scierc_dev(args.data / "scierc" / "scierc_dev_text.jsonl", nlps),
+        "scierc_dev": scierc_dev(scierc, nlps),
+        "scierc_dev_converted": scierc_dev_converted(scierc, load_model(args.model)),
         "dataset_mentions_dev": dataset_mentions_dev(
             args.data / "dataset_mentions" / "Train_set_sentences.csv", nlps),
     }

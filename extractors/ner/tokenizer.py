@@ -30,8 +30,8 @@ def customize_tokenizer(nlp: Language) -> Language:
 def blank_nlp() -> Language:
     """``spacy.blank("en")`` with paperkg's tokenizer and no components.
 
-    >>> [t.text for t in blank_nlp()("GPT-4 and DiT-L/2 on ImageNet-1K")]
-    ['GPT', '-', '4', 'and', 'DiT', '-', 'L', '/', '2', 'on', 'ImageNet', '-', '1K']
+    >>> [t.text for t in blank_nlp()("GPT-4 and DiT-L/2")]
+    ['GPT', '-', '4', 'and', 'DiT', '-', 'L', '/', '2']
     """
     return customize_tokenizer(spacy.blank("en"))
 
