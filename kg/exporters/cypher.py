@@ -87,8 +87,8 @@ def cypher_map(props: Mapping[str, Any]) -> str:
 def statements(graph: nx.MultiDiGraph) -> Iterator[str]:
     """The ``MERGE`` statements that load ``graph`` (nodes first), without the schema."""
     try:
-        for node, data in graph.nodes(data=True):
-            props = node_properties(node, data)
+        for seq, (node, data) in enumerate(graph.nodes(data=True)):
+            props = node_properties(node, data, seq)
             yield (f"MERGE (n:{label(data.get('kind'))} {{id: {cypher_string(node)}}}) "
                    f"SET n = {cypher_map(props)};")
         for source, target, key, data in graph.edges(keys=True, data=True):

@@ -107,9 +107,9 @@ def write_directory(graph: nx.MultiDiGraph, directory: Path) -> list[str]:
     nodes: dict[str, list[tuple[list[str], dict[str, Any]]]] = {}
     edges: dict[str, list[tuple[list[str], dict[str, Any]]]] = {}
     try:
-        for node, data in graph.nodes(data=True):
+        for seq, (node, data) in enumerate(graph.nodes(data=True)):
             kind = label(data.get("kind"))
-            props = node_properties(node, data)
+            props = node_properties(node, data, seq)
             del props["id"]
             nodes.setdefault(kind, []).append(([node, kind], props))
         for source, target, key, data in graph.edges(keys=True, data=True):

@@ -9,6 +9,9 @@ by any of the three is the same; this module does not import ``neo4j``.
 * Entity nodes also get two derived properties so Cypher can match names as ``kg.query`` does:
   ``name_key`` (``kg.ids.match_key`` of the name) and ``match_keys`` (the keys of the name and
   every alias).
+* Every node gets ``seq``, its position in the NetworkX graph's node order (the order nodes were
+  first added). ``kg.query`` breaks ties between equally good entities by that order, and so
+  can Cypher; ``to_networkx`` gives the nodes back in it.
 * An edge is one relationship whose type is its NetworkX key (a ``kg.schema.EDGE_KINDS``
   type), with the attributes as properties. Neo4j properties cannot hold maps, so the evidence
   list ``[{text, start, end}, ...]`` is stored as three parallel lists ``evidence_text``,
@@ -39,7 +42,7 @@ LIST_KEYS: dict[str, tuple[str, ...]] = {
     PAPER: ("authors", "sources", "cited_ids"),
     **{label: ("aliases",) for label in ENTITY_LABELS},
 }
-DERIVED_NODE_KEYS = ("id", "name_key", "match_keys")
+DERIVED_NODE_KEYS = ("id", "seq", "name_key", "match_keys")
 EVIDENCE_KEYS = ("evidence_text", "evidence_start", "evidence_end")
 _SCALARS = (str, bool, int, float)
 
@@ -90,14 +93,16 @@ def _check(where: str, key: str, value: Any) -> Any:
                      "(only strings, numbers, booleans and lists of one of those)")
 
 
-def node_properties(node_id: str, data: Mapping[str, Any]) -> dict[str, Any]:
-    """The Neo4j properties of NetworkX node ``node_id``: attributes plus id and name keys."""
+def node_properties(node_id: str, data: Mapping[str, Any], seq: int) -> dict[str, Any]:
+    """The Neo4j properties of NetworkX node ``node_id``, ``seq``-th in the graph's order:
+    attributes plus id, seq and name keys."""
     for key in DERIVED_NODE_KEYS:
         if key in data:
             raise StoreError(f"node {node_id!r}: attribute {key!r} is reserved for the Neo4j "
                              "layout")
     props = {k: _check(f"node {node_id!r}", k, v) for k, v in data.items() if v is not None}
     props["id"] = node_id
+    props["seq"] = seq
     if data.get("kind") != PAPER:
         names = [data.get("name", ""), *data.get("aliases", [])]
         props["name_key"] = match_key(data.get("name", "") or "")

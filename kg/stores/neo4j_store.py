@@ -108,6 +108,7 @@ class Neo4jStore:
         except (DriverError, ValueError) as exc:
             raise StoreError(f"{self.uri}: cannot use this Neo4j URI: {exc}") from exc
         self._schema_ready = False
+        self._next_seq: int | None = None  # seq of the next new node (see neo4j_layout)
 
     # -- plumbing -----------------------------------------------------------------------------
     def close(self) -> None:
@@ -155,6 +156,13 @@ class Neo4jStore:
         with self._session() as session:
             session.run(f"MATCH (n) WHERE {_ANY_MATCH} "
                         "CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 5000 ROWS").consume()
+        self._next_seq = None
+
+    def _start_seq(self) -> int:
+        if self._next_seq is None:
+            top = self._read(f"MATCH (n) WHERE {_ANY_MATCH} RETURN max(n.seq) AS top")[0]["top"]
+            self._next_seq = 0 if top is None else top + 1
+        return self._next_seq
 
     # -- writing ------------------------------------------------------------------------------
     def add(self, extractions: Iterable[Extraction], on_batch: BatchHook | None = None) -> None:
@@ -165,11 +173,14 @@ class Neo4jStore:
         self.ensure_schema()
         with self._session() as session:
             for number, batch in enumerate(_chunks(extractions, self.batch_size), 1):
-                session.execute_write(self._write_extractions, batch)
+                # the counter moves only once the batch commits (a retried batch reuses it)
+                self._next_seq = session.execute_write(self._write_extractions, batch,
+                                                       self._start_seq())
                 if on_batch:
                     on_batch(number)
 
-    def _write_extractions(self, tx: ManagedTransaction, batch: Sequence[Extraction]) -> None:
+    def _write_extractions(self, tx: ManagedTransaction, batch: Sequence[Extraction],
+                           next_seq: int) -> int:
         ids: set[str] = set()
         edges: set[EdgeKey] = set()
         for ex in batch:
@@ -193,7 +204,7 @@ class Neo4jStore:
         for (source, target, kind), props in before_edges.items():
             scratch.graph.add_edge(source, target, key=kind, **edge_data(props))
         scratch.add(batch)  # the embedded store's merge rules, on this batch's part of the graph
-        _write_changes(tx, scratch.graph, before_nodes, before_edges)
+        return _write_changes(tx, scratch.graph, before_nodes, before_edges, next_seq)
 
     def load_networkx(self, graph: nx.MultiDiGraph, on_batch: BatchHook | None = None) -> None:
         """Merge a whole NetworkX graph (``kg push``) with the same rules as ``add``."""
@@ -208,7 +219,7 @@ class Neo4jStore:
         number = 0
         with self._session() as session:
             for chunk in _chunks(graph.nodes(data=True), self.edge_batch_size):
-                session.execute_write(_merge_nodes, chunk)
+                self._next_seq = session.execute_write(_merge_nodes, chunk, self._start_seq())
                 number += 1
                 if on_batch:
                     on_batch(number)
@@ -220,10 +231,11 @@ class Neo4jStore:
 
     # -- reading ------------------------------------------------------------------------------
     def to_networkx(self) -> nx.MultiDiGraph:
-        """The graph as ``NetworkXStore`` holds it (``kg pull``), nodes and edges sorted by id."""
+        """The graph as ``NetworkXStore`` holds it (``kg pull``), nodes in the order they were
+        added, edges sorted."""
         graph = nx.MultiDiGraph()
         for row in self._read(f"MATCH (n) WHERE {_ANY_MATCH} "
-                              "RETURN n.id AS id, properties(n) AS props ORDER BY n.id"):
+                              "RETURN n.id AS id, properties(n) AS props ORDER BY n.seq, n.id"):
             graph.add_node(row["id"], **node_data(row["props"]))
         for row in self._read(
                 "MATCH (a)-[r]->(b) WHERE type(r) IN $types AND a.id IS NOT NULL "
@@ -249,8 +261,8 @@ class Neo4jStore:
 
     def find_entities(self, name: str, entity_type: str | None = None) -> list[str]:
         """Ids of the entities called ``name`` (name or alias), best first, as
-        ``kg.query.find_entities``: exact names before aliases, then more papers first; ties
-        (which NetworkX breaks by insertion order) by id."""
+        ``kg.query.find_entities``: exact names before aliases, then more papers first, then
+        the node added first."""
         key = match_key(name)
         rows = self._read(
             f"MATCH (n) WHERE ({self._type_match(entity_type)}) AND "
@@ -259,9 +271,10 @@ class Neo4jStore:
             "RETURN n.id AS id, "
             " (n.name_key = $key OR substring(n.id, size(split(n.id, ':')[0]) + 1) = $lower) "
             "   AS exact, "
-            " COUNT { (n)<-[r]-() WHERE type(r) IN $types } AS degree",
+            " COUNT { (n)<-[r]-() WHERE type(r) IN $types } AS degree, n.seq AS seq",
             key=key, lower=name.lower(), types=list(EDGE_KINDS))
-        rows.sort(key=lambda r: (not r["exact"], -r["degree"], r["id"]))
+        rows.sort(key=lambda r: (not r["exact"], -r["degree"],
+                                 r["seq"] if r["seq"] is not None else float("inf"), r["id"]))
         return [r["id"] for r in rows]
 
     @staticmethod
@@ -375,11 +388,17 @@ def _fetch_edges(tx: ManagedTransaction, keys: Iterable[EdgeKey]) -> dict[EdgeKe
 
 
 def _write_changes(tx: ManagedTransaction, graph: nx.MultiDiGraph,
-                   before_nodes: dict[str, dict], before_edges: dict[EdgeKey, dict]) -> None:
-    """Write the nodes and edges of ``graph`` whose properties differ from ``before_*``."""
+                   before_nodes: dict[str, dict], before_edges: dict[EdgeKey, dict],
+                   next_seq: int, nodes: bool = True) -> int:
+    """Write the nodes (unless not ``nodes``) and edges of ``graph`` whose properties differ
+    from ``before_*``; new nodes are numbered from ``next_seq`` in ``graph``'s order. Returns
+    the next free seq."""
     node_rows: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for node, data in graph.nodes(data=True):
-        props = node_properties(node, data)
+    for node, data in graph.nodes(data=True) if nodes else ():
+        seq = before_nodes.get(node, {}).get("seq")
+        if seq is None:
+            seq, next_seq = next_seq, next_seq + 1
+        props = node_properties(node, data, seq)
         if before_nodes.get(node) != props:
             node_rows[label(data.get("kind"))].append({"id": node, "props": props})
     edge_rows: dict[tuple[str, str, str], list[dict[str, Any]]] = defaultdict(list)
@@ -399,6 +418,7 @@ def _write_changes(tx: ManagedTransaction, graph: nx.MultiDiGraph,
         if written is None or written["n"] != len(rows):
             raise StoreError(f"{len(rows) - (written['n'] if written else 0)} {kind} edge(s) "
                              "point at nodes missing from the database")
+    return next_seq
 
 
 def merge_node(graph: nx.MultiDiGraph, node: str, data: dict[str, Any]) -> None:
@@ -414,14 +434,15 @@ def merge_edge(graph: nx.MultiDiGraph, source: str, target: str, kind: str,
     NetworkXStore(graph)._merge_edge(source, target, kind, data)
 
 
-def _merge_nodes(tx: ManagedTransaction, chunk: list[tuple[str, dict[str, Any]]]) -> None:
+def _merge_nodes(tx: ManagedTransaction, chunk: list[tuple[str, dict[str, Any]]],
+                 next_seq: int) -> int:
     before = _fetch_nodes(tx, [node for node, _ in chunk])
     graph = nx.MultiDiGraph()
     for node, props in before.items():
         graph.add_node(node, **node_data(props))
     for node, data in chunk:
         merge_node(graph, node, dict(data))
-    _write_changes(tx, graph, before, {})
+    return _write_changes(tx, graph, before, {}, next_seq)
 
 
 def _merge_edges(tx: ManagedTransaction, chunk: list[tuple[str, str, str, dict[str, Any]]],
@@ -436,5 +457,4 @@ def _merge_edges(tx: ManagedTransaction, chunk: list[tuple[str, str, str, dict[s
         graph.add_edge(s, t, key=k, **edge_data(props))
     for s, t, k, data in chunk:
         merge_edge(graph, s, t, k, dict(data))
-    nodes_unchanged = {n: node_properties(n, d) for n, d in graph.nodes(data=True)}
-    _write_changes(tx, graph, nodes_unchanged, before)
+    _write_changes(tx, graph, {}, before, 0, nodes=False)

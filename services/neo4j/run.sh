@@ -64,7 +64,10 @@ running_pid() {
     local f; f="$(pid_file)"
     [[ -f "$f" ]] || return 1
     local pid; pid="$(cat "$f")"
-    if kill -0 "$pid" 2>/dev/null; then echo "$pid"; return 0; fi
+    # a killed server nobody has reaped yet is a zombie: kill -0 still succeeds on it
+    if kill -0 "$pid" 2>/dev/null && [[ "$(ps -o stat= -p "$pid" 2>/dev/null)" != Z* ]]; then
+        echo "$pid"; return 0
+    fi
     rm -f "$f"; return 1
 }
 
@@ -82,8 +85,7 @@ start() {
     echo "$pid" > "$(pid_file)"
     local waited=0
     while ! grep -q '^READY ' "$log"; do
-        if ! kill -0 "$pid" 2>/dev/null; then
-            rm -f "$(pid_file)"
+        if ! running_pid >/dev/null; then
             tail -n 30 "$log" >&2
             die "server exited before it was ready (log: $log)"
         fi
@@ -100,8 +102,8 @@ stop() {
     local pid
     if ! pid="$(running_pid)"; then echo "neo4j: not running on port $PORT"; return 0; fi
     kill -TERM "$pid"
-    for _ in $(seq 150); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
-    if kill -0 "$pid" 2>/dev/null; then kill -KILL "$pid"; echo "neo4j: killed $pid" >&2; fi
+    for _ in $(seq 150); do running_pid >/dev/null || break; sleep 0.2; done
+    if running_pid >/dev/null; then kill -KILL "$pid"; echo "neo4j: killed $pid" >&2; fi
     rm -f "$(pid_file)"
     echo "neo4j: stopped (pid $pid)"
 }
