@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kg.errors import ParseError
+from kg.errors import ParseError, UnknownFormatError
 from kg.model import Extraction, Paper
 from kg.readers import read_papers
 
@@ -26,25 +26,30 @@ class BuildReport:
     stats: dict[str, dict[str, int]] = field(default_factory=dict)
 
 
-def extract_and_link(papers: Iterable[Paper]) -> Iterator[Extraction]:
-    """Extraction records for ``papers``, in order (builds the spaCy pipeline once)."""
+def extract_and_link(papers: Iterable[Paper], pipeline: str = "rules") -> Iterator[Extraction]:
+    """Extraction records for ``papers``, in order (builds the spaCy pipeline once).
+
+    ``pipeline``: ``rules`` (default) or ``statistical`` (rules plus the trained NER).
+    """
     from extractors.kb import load_kb
-    from extractors.pipeline import Extractor
+    from extractors.pipeline import PIPELINES, Extractor, build_nlp
     from kg.link import Linker
 
-    extractor = Extractor()
+    if pipeline not in PIPELINES:
+        raise UnknownFormatError("pipeline", pipeline, PIPELINES)
+    extractor = Extractor(build_nlp(statistical=pipeline == "statistical"))
     linker = Linker(load_kb())
     for found in extractor.extract(papers):
         yield linker.link(found.paper, found.mentions, found.alias_pairs)
 
 
 def build(paths: Iterable[str | Path], store, input_format: str | None = None,
-          skip_bad: bool = False) -> BuildReport:
+          skip_bad: bool = False, pipeline: str = "rules") -> BuildReport:
     """Read every input, extract and link, add to ``store`` (not saved here).
 
     Reading happens first and completely, so a bad input file raises before the store changes.
     """
     result = read_papers(paths, input_format=input_format, skip_bad=skip_bad)
-    store.add(extract_and_link(result.papers))
+    store.add(extract_and_link(result.papers, pipeline))
     return BuildReport(papers=len(result.papers), files=result.files, skipped=result.skipped,
                        stats=store.stats())

@@ -58,6 +58,8 @@ def _input_args(parser: argparse.ArgumentParser) -> None:
                         help="files or directories of papers (gzip is read directly)")
     parser.add_argument("--input-format", choices=formats(), default=None,
                         help="skip sniffing and read every input as this format")
+    parser.add_argument("--pipeline", choices=["rules", "statistical"], default="rules",
+                        help="rules (default, fast) or statistical (rules plus the trained NER)")
     parser.add_argument("--skip-bad", action="store_true",
                         help="skip records that cannot be parsed and report them at the end")
 
@@ -138,12 +140,12 @@ def cmd_build(args: argparse.Namespace) -> int:
     if args.backend == "neo4j":
         with _neo4j(args) as store:
             report = build(args.inputs, store, input_format=args.input_format,
-                           skip_bad=args.skip_bad)
+                           skip_bad=args.skip_bad, pipeline=args.pipeline)
         target = store.uri
     else:
         store = NetworkXStore.open(args.store)
         report = build(args.inputs, store, input_format=args.input_format,
-                       skip_bad=args.skip_bad)
+                       skip_bad=args.skip_bad, pipeline=args.pipeline)
         store.save()
         target = args.store
     print(f"read {report.papers} papers from {len(report.files)} file(s) into {target}")
@@ -158,7 +160,8 @@ def cmd_extract(args: argparse.Namespace) -> int:
     from kg.stores.networkx_store import NetworkXStore
 
     store = NetworkXStore()
-    report = build(args.inputs, store, input_format=args.input_format, skip_bad=args.skip_bad)
+    report = build(args.inputs, store, input_format=args.input_format, skip_bad=args.skip_bad,
+                   pipeline=args.pipeline)
     if args.output == "-":
         write_records(store.graph, sys.stdout)
     else:

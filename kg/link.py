@@ -25,7 +25,7 @@ from kg.schema import edge_kind
 # When mentions of one entity disagree, the type found by the more reliable extractor wins.
 _EXTRACTOR_RANK = {"metadata": 0, "regex-url": 0, "gazetteer": 1, "code-host-owner": 2,
                    "title": 2, "proposal": 3, "abbreviation": 4, "context": 5, "phrase": 5,
-                   "shape": 6}
+                   "shape": 6, "ner": 7}
 
 
 class KBEntryLike(Protocol):

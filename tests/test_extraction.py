@@ -168,3 +168,14 @@ def test_organization_from_code_host_owner(extractor):
     assert [(m.text, m.extractor) for m in orgs] == [("facebookresearch", "code-host-owner")]
     assert orgs[0].kb_id.startswith("organization:meta")
     assert paper.text[orgs[0].start:orgs[0].end] == "facebookresearch"
+
+
+def test_statistical_pipeline_is_selectable(tmp_path):
+    from kg.cli import main
+
+    store = tmp_path / "s.json"
+    from pathlib import Path
+
+    sample = str(Path(__file__).parent / "fixtures" / "page_with_meta.txt")
+    assert main(["build", sample, "--pipeline", "statistical", "--store", str(store)]) == 0
+    assert main(["build", sample, "--pipeline", "rules", "--store", str(store)]) == 0

@@ -9,6 +9,7 @@ from extractors.components import (  # noqa: F401  (imported for their registrat
     candidates,
     gazetteer,
     links,
+    ner,
     phrases,
     sentences,
 )
