@@ -37,6 +37,7 @@ def is_version(token: str) -> bool:
     return bool(_VERSION.match(token))
 
 
+@lru_cache(maxsize=1 << 16)
 def is_name_shaped(word: str) -> bool:
     """A word written like a name: inner capitals, letters mixed with digits, or an acronym.
 
@@ -59,6 +60,7 @@ def is_acronym(word: str) -> bool:
     return len(core) >= 2 and core.isupper() and any(c.isalpha() for c in core)
 
 
+@lru_cache(maxsize=1 << 16)
 def is_generic(name: str) -> bool:
     """Class names and jargon that are not one named thing: ``LLMs``, ``GPU``, ``SOTA``."""
     lowered = name.lower()
@@ -66,6 +68,7 @@ def is_generic(name: str) -> bool:
     return lowered in generic or (lowered.endswith("s") and lowered[:-1] in generic)
 
 
+@lru_cache(maxsize=1 << 16)
 def head_type(phrase: str) -> str:
     """The entity type a phrase's head word suggests, or '' when it suggests none.
 
@@ -87,6 +90,7 @@ def head_type(phrase: str) -> str:
     return ""
 
 
+@lru_cache(maxsize=1 << 16)
 def morphology_type(name: str) -> str:
     """The type a name's own parts suggest: ``MosaicBERT`` -> model, ``CIF-Bench`` -> dataset."""
     lowered = name.lower()

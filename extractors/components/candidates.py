@@ -34,6 +34,7 @@ from extractors.shapes import (
 
 ENTITY_TYPES = ("model", "dataset", "method", "task")
 _ATTACHING = {"-", "/", "+", "_"}
+_ATTACHING_OR_BANG = _ATTACHING | {"!"}
 _FILLER = {"a", "an", "the", "new", "novel", "our", "simple", "first", "large", "small",
            "efficient", "effective", "general", "unified", "open", "lightweight", "family",
            "of", "series", "suite", "high-quality", "comprehensive", "powerful", "robust",
@@ -47,25 +48,43 @@ def _attached(doc: Doc, i: int) -> bool:
     return 0 < i < len(doc) and not doc[i - 1].whitespace_
 
 
+_TOKEN_TEXTS = "kg_token_texts"
+
+
+def _token_arrays(doc: Doc) -> tuple[list[str], list[bool]]:
+    """Each token's text and whether a space follows it, read from the doc once.
+
+    Token objects are built anew on every ``doc[i]``; the rules look at the same tokens many
+    times, so they read these lists instead (see ``bench/``: most of the component's time).
+    """
+    cached = doc.user_data.get(_TOKEN_TEXTS)
+    if cached is None or len(cached[0]) != len(doc):
+        cached = ([t.text for t in doc], [bool(t.whitespace_) for t in doc])
+        doc.user_data[_TOKEN_TEXTS] = cached
+    return cached
+
+
 def name_extent(doc: Doc, i: int) -> tuple[int, int]:
     """The run of tokens written together around token ``i``: ``P``-``Aligner``, ``DiT-L/2``."""
+    texts, spaced = _token_arrays(doc)
+    n = len(texts)
     start, end = i, i + 1
-    if not doc[i].text[:1].isalnum():
+    if not texts[i][:1].isalnum():
         return start, end
-    while end < len(doc) and _attached(doc, end) and (
-        doc[end].text in _ATTACHING or doc[end - 1].text in _ATTACHING
-        or doc[end].text[:1].isalnum() or doc[end].text == "!"
+    while end < n and not spaced[end - 1] and (
+        texts[end] in _ATTACHING or texts[end - 1] in _ATTACHING
+        or texts[end][:1].isalnum() or texts[end] == "!"
     ):
-        if doc[end].text.lower() in ("'s", "’s"):
+        if texts[end].lower() in ("'s", "’s"):
             break
         end += 1
-    while end - 1 > start and doc[end - 1].text in _ATTACHING | {"!"}:
+    while end - 1 > start and texts[end - 1] in _ATTACHING_OR_BANG:
         end -= 1
-    while start > 0 and _attached(doc, start) and (
-        doc[start - 1].text in _ATTACHING or doc[start].text in _ATTACHING
-    ) and doc[start - 1].text not in ("(", '"', "“"):
+    while start > 0 and not spaced[start - 1] and (
+        texts[start - 1] in _ATTACHING or texts[start] in _ATTACHING
+    ) and texts[start - 1] not in ("(", '"', "“"):
         start -= 1
-    while start < end - 1 and doc[start].text in _ATTACHING:
+    while start < end - 1 and texts[start] in _ATTACHING:
         start += 1
     return start, end
 
@@ -315,21 +334,26 @@ class Candidates:
     # -- "the X dataset", "models such as A, B and C" ------------------------------------------
     def _context(self, doc: Doc) -> list[Span]:
         found: list[Span] = []
-        for token in doc:
-            kind = head_type(token.text)
-            if kind not in ("dataset", "model") or not token.is_lower:
+        texts, _ = _token_arrays(doc)
+        for i, word in enumerate(texts):
+            if not word.islower():
                 continue
-            found.extend(self._names_before(doc, token.i, kind))
-            found.extend(self._names_after(doc, token.i, kind))
+            kind = head_type(word)
+            if kind not in ("dataset", "model"):
+                continue
+            found.extend(self._names_before(doc, i, kind))
+            found.extend(self._names_after(doc, i, kind))
         found.extend(self._evaluated_on(doc))
         return filter_spans(found)
 
     def _evaluated_on(self, doc: Doc) -> list[Span]:
         """"trained/evaluated on X", "+4.1 on X", "results on X, Y and Z": X is data."""
         found: list[Span] = []
-        for token in doc:
-            if token.lower_ != "on" or token.i == 0:
+        texts, _ = _token_arrays(doc)
+        for index, word in enumerate(texts):
+            if index == 0 or word.lower() != "on":
                 continue
+            token = doc[index]
             before = [t.lower_ for t in doc[max(token.sent.start, token.i - 3): token.i]]
             number_before = any(t.like_num or t.text.startswith("+") for t in
                                 doc[max(token.sent.start, token.i - 2): token.i])
@@ -466,8 +490,15 @@ class Candidates:
     # -- name shapes with a telling part --------------------------------------------------------
     def _shapes(self, doc: Doc) -> list[Span]:
         found: list[Span] = []
+        texts, spaced = _token_arrays(doc)
+        n = len(texts)
         i = 0
-        while i < len(doc):
+        while i < n:
+            word = texts[i]
+            if (word.islower() or not word[:1].isalnum()) and spaced[i] and (
+                    i == 0 or spaced[i - 1]):
+                i += 1  # a lone lower-case word or punctuation is never a name
+                continue
             start, end = name_extent(doc, i)
             text = doc[start:end].text
             if (not self._is_known(start, end) and is_name_shaped(text) and _free_name(text)
