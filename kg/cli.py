@@ -118,12 +118,55 @@ def make_parser() -> argparse.ArgumentParser:
                                       "jsonl")
     p.add_argument("format")
     p.add_argument("-o", "--output", required=True, metavar="PATH")
+    _view_args(p, "html only: ")
     _store_arg(p)
     p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("view", help="write a focused, interactive HTML view of the graph")
+    _view_args(p)
+    p.add_argument("-o", "--output", required=True, metavar="PATH")
+    _store_arg(p)
+    p.set_defaults(func=cmd_view)
     from kg.evaluation.cli import add_eval_command
 
     add_eval_command(sub)
     return parser
+
+
+def _view_args(parser: argparse.ArgumentParser, prefix: str = "") -> None:
+    """The focus options of ``kg view`` (and of ``kg export html``); see kg/views.py."""
+    parser.add_argument("--entity", metavar="NAME",
+                        help=f"{prefix}an entity (any alias), its papers and what they share")
+    parser.add_argument("--paper", metavar="TITLE-OR-ID",
+                        help=f"{prefix}a paper and what it proposes, uses and links to")
+    parser.add_argument("--hops", type=int, choices=[1, 2], default=1,
+                        help=f"{prefix}with --entity: 2 adds every entity of its papers; with "
+                             "--paper: 2 adds papers sharing two of its entities (default: 1)")
+    parser.add_argument("--type", dest="types", metavar="TYPE,...",
+                        help=f"{prefix}keep papers and these entity types, e.g. dataset,model")
+    parser.add_argument("--min-papers", type=int, metavar="N",
+                        help=f"{prefix}hide entities linked to fewer than N papers")
+    parser.add_argument("--max-nodes", type=int, metavar="N",
+                        help=f"{prefix}keep the N most connected nodes")
+
+
+def _view_asked(args: argparse.Namespace) -> bool:
+    return any(getattr(args, k) is not None for k in
+               ("entity", "paper", "types", "min_papers", "max_nodes")) or args.hops != 1
+
+
+def _write_view(args: argparse.Namespace, graph) -> int:
+    from kg.exporters.html import write_view
+    from kg.views import select_view
+
+    view = select_view(graph, entity=args.entity, paper=args.paper, hops=args.hops,
+                       types=args.types, min_papers=args.min_papers, max_nodes=args.max_nodes)
+    path = Path(args.output)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_view(view, path)
+    print(f"wrote {path}: {view.title}")
+    print(f"  {view.note}")
+    return 0
 
 
 def _report_skipped(skipped: Sequence[ParseError]) -> None:
@@ -282,10 +325,19 @@ def cmd_pull(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_view(args: argparse.Namespace) -> int:
+    return _write_view(args, _open_existing(args).graph)
+
+
 def cmd_export(args: argparse.Namespace) -> int:
     from kg.exporters import export, get_writer
 
     get_writer(args.format)  # an unknown format fails before the store is read
+    if args.format == "html":
+        return _write_view(args, _open_existing(args).graph)
+    if _view_asked(args):
+        raise KGError(f"--entity, --paper, --hops, --type, --min-papers and --max-nodes shape "
+                      f"an html view; the {args.format} export writes the whole graph")
     store = _open_existing(args)
     path = export(store.graph, args.format, Path(args.output))
     print(f"wrote {path}")

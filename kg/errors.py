@@ -10,6 +10,7 @@ Every error subclasses ``KGError`` and, where one fits, a built-in, so callers c
     ├── ExportError(KGError, ValueError)       the graph cannot be written in a format
     │   ├── RDFValidationError                 the RDF does not conform to the SHACL shapes
     │   └── GraphMLExportError                 a value GraphML cannot hold
+    ├── ViewError(KGError, ValueError)         view options that cannot be met together
     └── RegistryError(KGError, ValueError)     a name registered twice with different objects
 
 Messages name the bad value, the file and line where there is one, and what was expected.
@@ -65,6 +66,10 @@ class NotFoundError(KGError, LookupError):
 
 class ExportError(KGError, ValueError):
     """The graph could not be written in the format asked for; the old file is kept."""
+
+
+class ViewError(KGError, ValueError):
+    """A focused view was asked for with options that are out of range or contradict."""
 
 
 class RegistryError(KGError, ValueError):

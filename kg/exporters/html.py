@@ -17,6 +17,10 @@ building the data costs O(nodes x edges) (1.8 s for 5,000 nodes and 20,000 edges
 the product). The node and edge records it would make are plain dicts in vis-network's format, so
 they are built here directly.
 
+Focused views (:mod:`kg.views`) are drawn with :func:`write_view`: the header says what the view
+left out, the focus node is selected when the page opens, and entity sizes count the papers of
+the whole graph, not only those in the view.
+
 Layout: up to ``LARGE_GRAPH`` nodes the browser lays the graph out with vis-network's physics and
 stops once stabilized. Above that (or with ``physics=False``) positions are computed here by
 :func:`force_layout` with a fixed seed and physics is off, so a big page opens at once instead of
@@ -37,16 +41,29 @@ from collections import Counter
 from collections.abc import Hashable, Mapping
 from importlib import resources
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 import networkx as nx
 
 from kg.atomic import atomic_write
 from kg.errors import ExportError
 from kg.exporters import register
-from kg.schema import EDGE_KINDS, NODE_KINDS
+from kg.highlight import mention_span, utf16_span
+from kg.model import paper_text
+from kg.schema import EDGE_KINDS, NODE_KINDS, PAPER
 
-__all__ = ["LARGE_GRAPH", "force_layout", "graph_data", "render_html", "write_html"]
+if TYPE_CHECKING:
+    from kg.views import View
+
+__all__ = [
+    "LARGE_GRAPH",
+    "force_layout",
+    "graph_data",
+    "render_html",
+    "render_view",
+    "write_html",
+    "write_view",
+]
 
 #: Above this many nodes the layout is computed in Python and the browser's physics is off.
 LARGE_GRAPH = 1000
@@ -87,6 +104,9 @@ EDGE_STYLES: dict[str, dict[str, Any]] = {
                   "out": "Hosted by", "in": "Hosts"},
 }
 
+#: Drawn size of a paper: fixed, so the entities' sizes (their number of papers) stand out.
+PAPER_SIZE = 12.0
+
 _LABEL_MAX = 40  # characters of a node's name drawn on the canvas; the panel shows all of it
 _STATIC = "static"
 _PLACEHOLDER = re.compile(r"\{\{(\w+)\}\}")
@@ -98,6 +118,9 @@ def write_html(
     *,
     title: str = "paperkg",
     physics: bool | None = None,
+    note: str = "",
+    focus: tuple[str, ...] = (),
+    paper_counts: Mapping[Hashable, int] | None = None,
 ) -> None:
     """Write ``graph`` as one interactive HTML page that needs no network.
 
@@ -108,11 +131,31 @@ def write_html(
         title: the page's title, shown as text.
         physics: ``None`` lets the graph's size decide (physics up to ``LARGE_GRAPH`` nodes,
             a precomputed layout above); ``True``/``False`` force the browser's physics on/off.
+        note: a line for the page header (what a view shows and left out).
+        focus: nodes selected when the page opens (the first one's details fill the panel).
+        paper_counts: entity -> number of papers, for node sizes; counted in ``graph`` when
+            not given (a view passes the whole graph's counts).
 
     Raises:
         ExportError: a node or edge has a ``kind`` outside ``kg.schema``.
     """
-    page = render_html(graph, title=title, physics=physics)
+    page = render_html(graph, title=title, physics=physics, note=note, focus=focus,
+                       paper_counts=paper_counts)
+    _write(page, path)
+
+
+def write_view(view: View, path: str | Path | TextIO, *, physics: bool | None = None) -> None:
+    """Write a :class:`kg.views.View` as a page: its title, its note, its focus selected."""
+    _write(render_view(view, physics=physics), path)
+
+
+def render_view(view: View, *, physics: bool | None = None) -> str:
+    """The page :func:`write_view` writes, as a string (a notebook shows it in an iframe)."""
+    return render_html(view.graph, title=view.title, physics=physics, note=view.note,
+                       focus=view.focus, paper_counts=view.paper_counts)
+
+
+def _write(page: str, path: str | Path | TextIO) -> None:
     if hasattr(path, "write"):
         path.write(page)  # type: ignore[union-attr]
         return
@@ -127,14 +170,22 @@ def _write_html_registered(graph: nx.MultiDiGraph, path: Path) -> None:
 
 
 def render_html(
-    graph: nx.MultiDiGraph, *, title: str = "paperkg", physics: bool | None = None
+    graph: nx.MultiDiGraph,
+    *,
+    title: str = "paperkg",
+    physics: bool | None = None,
+    note: str = "",
+    focus: tuple[str, ...] = (),
+    paper_counts: Mapping[Hashable, int] | None = None,
 ) -> str:
     """The page :func:`write_html` writes, as a string (for notebooks and tests)."""
     vis_js = _asset("vis-network.min.js")
     app_js = _asset("page.js")
-    data = graph_data(graph, title=title, physics=physics)
+    data = graph_data(graph, title=title, physics=physics, note=note, focus=focus,
+                      paper_counts=paper_counts)
     values = {
         "title": html.escape(title),
+        "note": html.escape(note),
         "csp": _content_security_policy(vis_js, app_js),
         "data": script_json(data),
         "vis_js": vis_js,
@@ -145,13 +196,21 @@ def render_html(
 
 
 def graph_data(
-    graph: nx.MultiDiGraph, *, title: str = "paperkg", physics: bool | None = None
+    graph: nx.MultiDiGraph,
+    *,
+    title: str = "paperkg",
+    physics: bool | None = None,
+    note: str = "",
+    focus: tuple[str, ...] = (),
+    paper_counts: Mapping[Hashable, int] | None = None,
 ) -> dict[str, Any]:
     """The JSON the page reads: vis-network nodes, edges and options, plus legend tables.
 
     Every node and edge keeps all its attributes under ``attrs`` (made JSON-safe), so the page
     loses nothing the graph holds; the vis-network fields (label, group, size, x/y, dashes...)
-    sit beside them.
+    sit beside them. An entity's ``papers`` is its number of papers (its size grows with it);
+    an edge's ``marks`` gives, per evidence sentence, where the mention sits in it (UTF-16
+    offsets, as JavaScript slices strings) or ``null``.
     """
     if physics not in (None, True, False):
         raise TypeError(f"physics must be None, True or False, not {physics!r}")
@@ -160,6 +219,7 @@ def graph_data(
     use_physics = (not large) if physics is None else physics
     positions = {} if use_physics else force_layout(graph, seed=LAYOUT_SEED)
     ids = {node: _vis_id(node) for node in graph}
+    counts = paper_counts if paper_counts is not None else _paper_counts(graph)
 
     nodes: list[dict[str, Any]] = []
     for node, attrs in graph.nodes(data=True):
@@ -169,12 +229,14 @@ def graph_data(
                 f"node {node!r} has kind {kind!r}; the HTML exporter draws {', '.join(NODE_KINDS)}"
             )
         name = str(attrs.get("name") or attrs.get("title") or node)
+        n_papers = 0 if kind == PAPER else int(counts.get(node, 0))
         record: dict[str, Any] = {
             "id": ids[node],
             "label": _short(name),
             "group": kind,
-            "size": node_size(graph.degree(node)),
+            "size": PAPER_SIZE if kind == PAPER else node_size(n_papers),
             "kind": kind,
+            "papers": n_papers,
             "name": name,
             "aliases": [str(a) for a in attrs.get("aliases") or ()],
             "attrs": _plain(dict(attrs)),
@@ -203,12 +265,15 @@ def graph_data(
             "color": {"color": style["color"], "highlight": "#222222", "hover": style["color"],
                       "opacity": 0.85},
             "attrs": _plain(dict(attrs)),
+            "marks": _marks(graph, u, v, attrs.get("evidence")),
         })
 
     node_counts = Counter(n["kind"] for n in nodes)
     edge_counts = Counter(e["kind"] for e in edges)
     return {
         "title": title,
+        "note": note,
+        "focus": [ids[f] for f in focus if f in ids],
         "physics": use_physics,
         "nodes": nodes,
         "edges": edges,
@@ -222,13 +287,45 @@ def graph_data(
     }
 
 
-def node_size(degree: int) -> float:
-    """Drawn size of a node with ``degree`` edges: grows with the square root, capped.
+def node_size(papers: int) -> float:
+    """Drawn size of an entity linked to ``papers`` papers: grows with the square root, capped.
 
     >>> node_size(0), node_size(4), node_size(10_000)
     (10.0, 18.0, 45.0)
     """
-    return round(min(45.0, 10.0 + 4.0 * math.sqrt(degree)), 2)
+    return round(min(45.0, 10.0 + 4.0 * math.sqrt(papers)), 2)
+
+
+def _paper_counts(graph: nx.MultiDiGraph) -> dict[Hashable, int]:
+    """Entity -> distinct papers with an edge to it, in ``graph`` itself."""
+    return {
+        node: sum(1 for p in set(graph.predecessors(node)) if graph.nodes[p].get("kind") == PAPER)
+        for node, kind in graph.nodes(data="kind") if kind != PAPER
+    }
+
+
+def _marks(graph: nx.MultiDiGraph, u: Hashable, v: Hashable, evidence: Any) -> list[Any]:
+    """Per evidence record, ``[start, end]`` of the mention in its sentence, or ``None``.
+
+    Offsets index the paper's text (title, blank line, abstract) when ``u`` is a paper; the
+    entity's name and aliases are the fall-back (see :mod:`kg.highlight`).
+    """
+    if not isinstance(evidence, list):
+        return []
+    source, target = graph.nodes[u], graph.nodes[v]
+    text = ""
+    if source.get("kind") == PAPER:
+        text = paper_text(str(source.get("title") or ""), str(source.get("abstract") or ""))
+    names = [str(target.get("name") or ""), *(str(a) for a in target.get("aliases") or ())]
+    marks: list[Any] = []
+    for ev in evidence:
+        sentence = ev.get("text") if isinstance(ev, Mapping) else None
+        if not isinstance(sentence, str):
+            marks.append(None)
+            continue
+        span = mention_span(text, sentence, ev.get("start"), ev.get("end"), names)
+        marks.append(list(utf16_span(sentence, span)) if span else None)
+    return marks
 
 
 def script_json(value: Any) -> str:

@@ -4,7 +4,9 @@
  * data: it is read with JSON.parse and reaches the DOM through textContent only, never through
  * innerHTML, and tooltips are our own element rather than vis-network's HTML-string titles.
  * For tests and the console: window.kgNetwork (the vis Network), window.kgNodes and
- * window.kgEdges (its DataSets), window.kgSelectNode(id), and window.kgReady once laid out.
+ * window.kgEdges (its DataSets), window.kgSelectNode(id), window.kgShowEdge(id), and
+ * window.kgReady once laid out and drawn, with window.kgTimings.stable the milliseconds from
+ * navigation start to that first drawing of the final layout.
  */
 (function () {
   "use strict";
@@ -94,14 +96,28 @@
   window.kgNodes = nodes;
   window.kgEdges = edges;
   window.kgReady = false;
+  window.kgTimings = { script: performance.now(), stable: null };
 
   $("kg-counts").textContent =
     data.nodes.length + " nodes · " + data.edges.length + " edges";
 
+  /* Ready means laid out for good and drawn: the next drawing after the layout is final. */
   function ready() {
-    window.kgReady = true;
-    const loading = $("kg-loading");
-    if (loading) loading.remove();
+    const done = () => {
+      if (window.kgReady) return;
+      window.kgTimings.stable = performance.now();
+      window.kgReady = true;
+      const loading = $("kg-loading");
+      if (loading) loading.remove();
+      selectFocus();
+    };
+    // Later, not now: the rest of this script (panel, legend) must be set up first.
+    if (data.nodes.length === 0) {
+      setTimeout(done, 0);
+      return;
+    }
+    network.once("afterDrawing", done);
+    requestAnimationFrame(() => network.redraw());
   }
   if (data.physics && data.nodes.length > 0) {
     const loading = el("div", "Laying out…", null);
@@ -111,6 +127,7 @@
       loading.textContent = "Laying out… " + Math.round((100 * p.iterations) / p.total) + "%";
     });
     network.once("stabilizationIterationsDone", () => {
+      network.stopSimulation(); // still from here on; dragging a node wakes the physics again
       network.fit();
       ready();
     });
@@ -140,6 +157,27 @@
     return ev.length ? ev[0].text : "";
   }
 
+  /* A quoted evidence sentence with the mention in a <mark>: text nodes and one element built
+   * here, so nothing in the sentence is ever parsed as HTML. A mark that does not fit the
+   * sentence (not two integers within it) is ignored and the sentence shown plain. */
+  function evidenceBlock(text, mark) {
+    const block = el("div", null, "kg-evidence");
+    const ok = Array.isArray(mark) && mark.length === 2 && Number.isInteger(mark[0]) &&
+      Number.isInteger(mark[1]) && mark[0] >= 0 && mark[0] < mark[1] && mark[1] <= text.length;
+    if (ok) {
+      block.append("“" + text.slice(0, mark[0]));
+      block.appendChild(el("mark", text.slice(mark[0], mark[1])));
+      block.append(text.slice(mark[1]) + "”");
+    } else {
+      block.textContent = "“" + text + "”";
+    }
+    return block;
+  }
+
+  function markOf(e, i) {
+    return Array.isArray(e.marks) ? e.marks[i] : null;
+  }
+
   network.on("hoverNode", (p) => {
     const n = nodeById.get(p.node);
     if (!n) return;
@@ -157,7 +195,7 @@
       el("div", (from ? from.name : e.from) + " → " + (to ? to.name : e.to), "kg-tip-sub"),
     ];
     const text = firstEvidence(e);
-    if (text) parts.push(el("div", "“" + text + "”", "kg-evidence"));
+    if (text) parts.push(evidenceBlock(text, markOf(e, 0)));
     showTip(parts, p.event);
   });
   network.on("blurNode", hideTip);
@@ -213,9 +251,9 @@
 
   function evidenceItems(e) {
     const out = [];
-    for (const ev of (e.attrs && e.attrs.evidence) || []) {
-      if (ev && ev.text) out.push(el("div", "“" + ev.text + "”", "kg-evidence"));
-    }
+    ((e.attrs && e.attrs.evidence) || []).forEach((ev, i) => {
+      if (ev && typeof ev.text === "string" && ev.text) out.push(evidenceBlock(ev.text, markOf(e, i)));
+    });
     const meta = [];
     if (e.attrs) {
       if (typeof e.attrs.confidence === "number") meta.push("confidence " + e.attrs.confidence.toFixed(2));
@@ -226,6 +264,13 @@
     return out;
   }
 
+  /* "2024-03-11 · Acme Labs": how a paper is told apart in a list (date, organization). */
+  function paperMeta(n) {
+    const a = n.attrs || {};
+    return [a.date, a.organization].filter((v) => v !== undefined && v !== null && v !== "")
+      .map(asText).join(" · ");
+  }
+
   function showNode(id) {
     const n = nodeById.get(id);
     if (!n) return;
@@ -233,6 +278,7 @@
     const parts = [kindBadge(n.kind), el("h2", n.name)];
     const rows = [];
     if (n.aliases.length) rows.push(["Aliases", "aliases", n.aliases]);
+    if (n.kind !== "Paper") rows.push(["Papers", "papers", n.papers + " in the whole graph"]);
     for (const [key, label] of PAPER_FIELDS) {
       if (a[key] === undefined || a[key] === null || a[key] === "") continue;
       if (key === "title" && a.title === n.name) continue;
@@ -270,7 +316,12 @@
         const li = el("li");
         const o = nodeById.get(other);
         li.appendChild(nodeButton(other));
-        if (o) li.appendChild(el("span", " · " + o.kind, "kg-meta"));
+        if (o && o.kind === "Paper") {
+          const meta = paperMeta(o);
+          if (meta) li.appendChild(el("div", meta, "kg-meta kg-paper-meta"));
+        } else if (o) {
+          li.appendChild(el("span", " · " + o.kind, "kg-meta"));
+        }
         for (const item of evidenceItems(e)) li.appendChild(item);
         ul.appendChild(li);
       }
@@ -298,14 +349,16 @@
       if (key !== "evidence" && key !== "kind" && a[key] !== null && a[key] !== "") rows.push([key, key, a[key]]);
     }
     if (rows.length) parts.push(fieldList(rows));
-    const evidence = (a.evidence || []).filter((ev) => ev && ev.text);
+    const evidence = (a.evidence || [])
+      .map((ev, i) => [ev, markOf(e, i)])
+      .filter(([ev]) => ev && typeof ev.text === "string" && ev.text);
     if (evidence.length) {
       parts.push(el("h3", "Evidence"));
       const ul = el("ul");
-      for (const ev of evidence) {
+      for (const [ev, mark] of evidence) {
         const li = el("li");
-        li.appendChild(el("div", "“" + ev.text + "”", "kg-evidence"));
-        if (ev.start !== undefined) li.appendChild(el("div", "characters " + ev.start + "–" + ev.end, "kg-meta"));
+        li.appendChild(evidenceBlock(ev.text, mark));
+        if (ev.start !== undefined) li.appendChild(el("div", "characters " + ev.start + "–" + ev.end + " of the paper's text", "kg-meta"));
         ul.appendChild(li);
       }
       parts.push(ul);
@@ -313,6 +366,7 @@
     panel.replaceChildren(...parts);
     panel.scrollTop = 0;
   }
+  window.kgShowEdge = showEdge;
 
   function clearPanel() {
     panel.replaceChildren(el("p", "Click a node or an edge, or search for a name, to see its details here.", "hint"));
@@ -368,6 +422,14 @@
     return true;
   }
   window.kgSelectNode = selectNode;
+
+  /* A focused view opens with its subject selected and described, the layout left as fitted. */
+  function selectFocus() {
+    const id = (data.focus || []).find((f) => nodeById.has(f));
+    if (id === undefined) return;
+    network.selectNodes([id]);
+    showNode(id);
+  }
 
   // Names compared without case, spaces, hyphens or punctuation: "Net-Mamba" finds "NetMamba".
   const compact = (s) => String(s).toLowerCase().replace(/[^\p{L}\p{N}]+/gu, "");
