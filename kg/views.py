@@ -14,8 +14,8 @@ Steps, in the order :func:`select_view` applies them:
 * :func:`at_least_papers`: entities in fewer than N papers (of the whole graph) hidden;
 * :func:`most_connected`: the N most connected nodes kept.
 
-The focus nodes survive every filter, and a paper whose every entity was filtered away is
-dropped with them (a square with no edges tells nothing), counted in the same omission.
+The focus nodes survive every filter, and a filter drops the papers it leaves without any
+entity (a square with no edges tells nothing there), counting them in the same omission.
 """
 
 from __future__ import annotations
@@ -316,8 +316,7 @@ def _keep(view: View, keep: set[str], reason: str) -> View:
     """``view`` cut to ``keep``, minus papers the cut left without any edge; one omission."""
     g = view.graph
     sub = g.subgraph(keep).copy()
-    orphans = [p for p in sub if _is_paper(sub, p) and sub.degree(p) == 0 and g.degree(p) > 0
-               and p not in view.focus]
+    orphans = [p for p in sub if _is_paper(sub, p) and sub.degree(p) == 0 and p not in view.focus]
     sub.remove_nodes_from(orphans)
     if orphans:
         reason += f", with {_count(len(orphans), 'paper')} left with no entity"

@@ -65,3 +65,13 @@ def make_small_graph() -> nx.MultiDiGraph:
 @pytest.fixture
 def small_graph() -> nx.MultiDiGraph:
     return make_small_graph()
+
+
+@pytest.fixture(scope="session")
+def sample_graph() -> nx.MultiDiGraph:
+    """The graph of the bundled sample pages (data/sample), built once per test session."""
+    from pathlib import Path
+
+    from kg.api import build_graph
+
+    return build_graph([Path(__file__).resolve().parent.parent / "data" / "sample"]).graph

@@ -241,6 +241,8 @@ def graph_data(
             "aliases": [str(a) for a in attrs.get("aliases") or ()],
             "attrs": _plain(dict(attrs)),
         }
+        if positions and n_papers > 1:
+            record["font"] = {"size": label_size(n_papers, n_nodes)}
         if node in positions:
             record["x"], record["y"] = positions[node]
         nodes.append(record)
@@ -294,6 +296,22 @@ def node_size(papers: int) -> float:
     (10.0, 18.0, 45.0)
     """
     return round(min(45.0, 10.0 + 4.0 * math.sqrt(papers)), 2)
+
+
+def label_size(papers: int, n_nodes: int) -> float:
+    """Font size of an entity's label on a precomputed layout of ``n_nodes`` nodes.
+
+    Zoomed out to the whole layout (:func:`force_layout` makes it about ``70 * sqrt(n)`` px
+    across, so the view's scale is about ``10 / sqrt(n)``) the label should show
+    ``3 + 2 * sqrt(papers)`` px high. vis-network skips labels under 7 px (the
+    ``drawThreshold`` set in :func:`_options`), so the overview names its hubs and nothing
+    else, and caps labels at 20 px on screen (``maxVisible``) when zoomed in.
+
+    >>> label_size(1, 100), label_size(9, 10_000), label_size(36, 10_000)
+    (14.0, 90.0, 150.0)
+    """
+    overview_scale = min(1.0, 10.0 / math.sqrt(max(n_nodes, 1)))
+    return round(max(14.0, (3.0 + 2.0 * math.sqrt(papers)) / overview_scale), 1)
 
 
 def _paper_counts(graph: nx.MultiDiGraph) -> dict[Hashable, int]:
@@ -520,6 +538,7 @@ def _options(n_nodes: int, physics: bool) -> dict[str, Any]:
             "borderWidthSelected": 3,
             "font": {"size": 14, "face": "sans-serif", "color": "#222222",
                      "strokeWidth": 3, "strokeColor": "#ffffff"},
+            "scaling": {"label": {"enabled": False, "drawThreshold": 8, "maxVisible": 20}},
         },
         "edges": {
             "arrows": {"to": {"enabled": True, "scaleFactor": 0.5}},
