@@ -44,6 +44,8 @@ def add_eval_command(subparsers: Any) -> None:
                         "../shared/data/external beside the repository)")
     p.add_argument("--only", action="append", choices=SUITES, default=None, metavar="NAME",
                    help=f"run only these external suites ({', '.join(SUITES)}); repeatable")
+    p.add_argument("--pipeline", choices=["rules", "statistical"], default="rules",
+                   help="the extraction pipeline to measure (default: rules)")
     p.add_argument("--json", action="store_true", help="print JSON instead of tables")
     p.set_defaults(func=cmd_eval)
 
@@ -66,9 +68,11 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
         texts.append(format_report(result, args.show_errors))
     if args.suite == "external":
+        from extractors.pipeline import Extractor, build_nlp
         from kg.evaluation.external import SUITES, run_external
 
-        report = run_external(args.data_dir, suites=args.only or SUITES)
+        extractor = Extractor(build_nlp(statistical=args.pipeline == "statistical"))
+        report = run_external(args.data_dir, extractor=extractor, suites=args.only or SUITES)
         output["external"] = report.to_json()
         texts.append(report.table())
     if args.json:
@@ -89,5 +93,6 @@ def _score_gold(args: argparse.Namespace):
     if args.predictions:
         predictions = load_jsonl(args.predictions, "extraction records (`kg extract` output)")
     else:
-        predictions = extract_records(args.inputs, input_format=args.input_format)
+        predictions = extract_records(args.inputs, input_format=args.input_format,
+                                      pipeline=args.pipeline)
     return score(predictions, gold)

@@ -307,15 +307,15 @@ def load_gold(path: str | Path) -> list[dict[str, Any]]:
     return [record for _, record in records]
 
 
-def extract_records(inputs: Iterable[str | Path], input_format: str | None = None
-                    ) -> list[dict[str, Any]]:
+def extract_records(inputs: Iterable[str | Path], input_format: str | None = None,
+                    pipeline: str = "rules") -> list[dict[str, Any]]:
     """Read, extract and link ``inputs`` into a fresh graph; its contract records."""
     from kg.build import build
     from kg.exporters.jsonl import iter_records
     from kg.stores.networkx_store import NetworkXStore
 
     store = NetworkXStore()
-    build(inputs, store, input_format=input_format)
+    build(inputs, store, input_format=input_format, pipeline=pipeline)
     return list(iter_records(store.graph))
 
 
