@@ -26,30 +26,46 @@ class BuildReport:
     stats: dict[str, dict[str, int]] = field(default_factory=dict)
 
 
-def extract_and_link(papers: Iterable[Paper], pipeline: str = "rules") -> Iterator[Extraction]:
-    """Extraction records for ``papers``, in order (builds the spaCy pipeline once).
+_PIPELINES: dict[str, tuple] = {}
 
-    ``pipeline``: ``rules`` (default) or ``statistical`` (rules plus the trained NER).
-    """
+
+def _extractor_and_linker(pipeline: str, cache: bool) -> tuple:
     from extractors.kb import load_kb
     from extractors.pipeline import PIPELINES, Extractor, build_nlp
     from kg.link import Linker
 
     if pipeline not in PIPELINES:
         raise UnknownFormatError("pipeline", pipeline, PIPELINES)
-    extractor = Extractor(build_nlp(statistical=pipeline == "statistical"))
-    linker = Linker(load_kb())
+    if cache and pipeline in _PIPELINES:
+        return _PIPELINES[pipeline]
+    built = (Extractor(build_nlp(statistical=pipeline == "statistical")), Linker(load_kb()))
+    if cache:
+        _PIPELINES[pipeline] = built
+    return built
+
+
+def extract_and_link(papers: Iterable[Paper], pipeline: str = "rules",
+                     cache: bool = False) -> Iterator[Extraction]:
+    """Extraction records for ``papers``, in order.
+
+    ``pipeline``: ``rules`` (default) or ``statistical`` (rules plus the trained NER). With
+    ``cache`` the built pipeline is kept for the next call in this process (worker processes).
+    """
+    extractor, linker = _extractor_and_linker(pipeline, cache)
     for found in extractor.extract(papers):
         yield linker.link(found.paper, found.mentions, found.alias_pairs)
 
 
 def build(paths: Iterable[str | Path], store, input_format: str | None = None,
-          skip_bad: bool = False, pipeline: str = "rules") -> BuildReport:
+          skip_bad: bool = False, pipeline: str = "rules", jobs: int = 1) -> BuildReport:
     """Read every input, extract and link, add to ``store`` (not saved here).
 
     Reading happens first and completely, so a bad input file raises before the store changes.
+    ``jobs`` > 1 extracts in that many processes (see ``kg.parallel``); the graph is the same.
     """
+    from kg.parallel import extract_parallel
+
     result = read_papers(paths, input_format=input_format, skip_bad=skip_bad)
-    store.add(extract_and_link(result.papers, pipeline))
+    store.add(extract_parallel(result.papers, pipeline, jobs))
     return BuildReport(papers=len(result.papers), files=result.files, skipped=result.skipped,
                        stats=store.stats())

@@ -58,6 +58,8 @@ def _input_args(parser: argparse.ArgumentParser) -> None:
                         help="files or directories of papers (gzip is read directly)")
     parser.add_argument("--input-format", choices=formats(), default=None,
                         help="skip sniffing and read every input as this format")
+    parser.add_argument("--jobs", type=int, default=None, metavar="N",
+                        help="extraction processes (default: all cores; small inputs use one)")
     parser.add_argument("--pipeline", choices=["rules", "statistical"], default="rules",
                         help="rules (default, fast) or statistical (rules plus the trained NER)")
     parser.add_argument("--skip-bad", action="store_true",
@@ -183,12 +185,12 @@ def cmd_build(args: argparse.Namespace) -> int:
     if args.backend == "neo4j":
         with _neo4j(args) as store:
             report = build(args.inputs, store, input_format=args.input_format,
-                           skip_bad=args.skip_bad, pipeline=args.pipeline)
+                           skip_bad=args.skip_bad, pipeline=args.pipeline, jobs=args.jobs)
         target = store.uri
     else:
         store = NetworkXStore.open(args.store)
         report = build(args.inputs, store, input_format=args.input_format,
-                       skip_bad=args.skip_bad, pipeline=args.pipeline)
+                       skip_bad=args.skip_bad, pipeline=args.pipeline, jobs=args.jobs)
         store.save()
         target = args.store
     print(f"read {report.papers} papers from {len(report.files)} file(s) into {target}")
@@ -204,7 +206,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
 
     store = NetworkXStore()
     report = build(args.inputs, store, input_format=args.input_format, skip_bad=args.skip_bad,
-                   pipeline=args.pipeline)
+                   pipeline=args.pipeline, jobs=args.jobs)
     if args.output == "-":
         write_records(store.graph, sys.stdout)
     else:
@@ -347,6 +349,10 @@ def cmd_export(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = make_parser()
     args = parser.parse_args(argv)
+    if getattr(args, "jobs", 0) is None:
+        from kg.parallel import default_jobs
+
+        args.jobs = default_jobs()
     try:
         return args.func(args)
     except KGError as error:

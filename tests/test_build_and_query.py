@@ -169,3 +169,16 @@ def test_build_api_returns_a_report(tmp_path):
     assert report.papers == 3 and report.stats["nodes"]["Paper"] == 3
     store.save()
     assert NetworkXStore.open(tmp_path / "s.json").stats() == report.stats
+
+
+def test_parallel_extraction_gives_the_same_graph(tmp_path):
+    from kg.parallel import extract_parallel
+    from kg.readers import read_papers
+
+    papers = read_papers([SAMPLE]).papers
+    one, two = NetworkXStore(), NetworkXStore()
+    one.add(extract_parallel(papers, jobs=1))
+    two.add(extract_parallel(papers, jobs=2, min_per_job=1))
+    assert list(one.graph.nodes(data=True)) == list(two.graph.nodes(data=True))
+    assert list(one.graph.edges(keys=True, data=True)) == \
+        list(two.graph.edges(keys=True, data=True))
