@@ -47,7 +47,7 @@ def jobs_for(papers: int, jobs: int, min_per_job: int = MIN_PAPERS_PER_JOB) -> i
     """How many workers are worth starting for ``papers`` papers, at most ``jobs``.
 
     >>> jobs_for(199, 2), jobs_for(10_000, 2), jobs_for(600, 8)
-    (1, 2, 2)
+    (1, 2, 3)
     """
     return max(1, min(jobs, math.ceil(papers / max(1, min_per_job)) if min_per_job else jobs))
 
