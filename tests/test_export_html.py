@@ -171,7 +171,9 @@ def test_styles_by_kind(small_graph: nx.MultiDiGraph) -> None:
     edges = {e["kind"]: e for e in data["edges"]}
     assert edges["PROPOSES"]["dashes"] is False
     assert edges["PROPOSES"]["width"] > edges["USES"]["width"]
-    assert edges["USES"]["dashes"]
+    assert edges["USES"]["dashes"] == [6, 4]
+    legend = {k["kind"]: k for k in data["edge_kinds"]}
+    assert legend["USES"]["dashes"] == [6, 4] and legend["PROPOSES"]["dashes"] is False
     groups = data["options"]["groups"]
     # vis-network has seven shapes whose size scales; the eighth kind (Metric) differs by colour.
     looks = {(g["shape"], g["color"]["background"]) for g in groups.values()}
@@ -204,6 +206,11 @@ def test_small_graph_uses_physics_large_graph_a_fixed_layout(
 
     big = graph_data(large_graph())
     assert not big["physics"] and big["options"]["physics"] == {"enabled": False}
+    # Big pages draw every edge solid (cheaper frames), and say so in the legend.
+    assert {str(e["dashes"]) for e in big["edges"]} == {"False"}
+    assert {str(k["dashes"]) for k in big["edge_kinds"]} == {"False"}
+    fonts = [n["font"]["size"] for n in big["nodes"] if "font" in n]
+    assert fonts and min(fonts) > 14  # entities of several papers keep a label zoomed out
     points = [(n["x"], n["y"]) for n in big["nodes"]]
     assert all(math.isfinite(c) for p in points for c in p)
     assert len(set(points)) == len(points)

@@ -264,7 +264,7 @@ def graph_data(
             "kind": kind,
             "arrows": "to",
             "width": style["width"],
-            "dashes": style["dashes"] and not large,
+            "dashes": False if large else style["dashes"],
             "color": {"color": style["color"], "highlight": "#222222", "hover": style["color"],
                       "opacity": 0.85},
             "attrs": _plain(dict(attrs)),
@@ -285,7 +285,7 @@ def graph_data(
             {"kind": k, **NODE_STYLES[k], "count": node_counts[k]} for k in NODE_KINDS
         ],
         "edge_kinds": [
-            {"kind": k, **EDGE_STYLES[k], "dashes": EDGE_STYLES[k]["dashes"] and not large,
+            {"kind": k, **EDGE_STYLES[k], "dashes": False if large else EDGE_STYLES[k]["dashes"],
              "count": edge_counts[k]}
             for k in EDGE_KINDS
         ],
@@ -306,9 +306,10 @@ def label_size(papers: int, n_nodes: int) -> float:
 
     Zoomed out to the whole layout (:func:`force_layout` makes it about ``70 * sqrt(n)`` px
     across, so the view's scale is about ``10 / sqrt(n)``) the label should show
-    ``3 + 2 * sqrt(papers)`` px high. vis-network skips labels under 7 px (the
-    ``drawThreshold`` set in :func:`_options`), so the overview names its hubs and nothing
-    else, and caps labels at 20 px on screen (``maxVisible``) when zoomed in.
+    ``3 + 2 * sqrt(papers)`` px high. vis-network skips labels under 8 px (the
+    ``drawThreshold`` set in :func:`_options`), so the overview names its hubs (seven papers
+    and more) and nothing else, and caps labels at 20 px on screen (``maxVisible``) when
+    zoomed in.
 
     >>> label_size(1, 100), label_size(9, 10_000), label_size(36, 10_000)
     (14.0, 90.0, 150.0)
@@ -541,7 +542,9 @@ def _options(n_nodes: int, physics: bool) -> dict[str, Any]:
             "borderWidthSelected": 3,
             "font": {"size": 14, "face": "sans-serif", "color": "#222222",
                      "strokeWidth": 3, "strokeColor": "#ffffff"},
-            "scaling": {"label": {"enabled": False, "drawThreshold": 8, "maxVisible": 20}},
+            # Zoomed out on a big graph only labels of 8 px and more (the hubs') are drawn.
+            "scaling": {"label": {"enabled": False, "maxVisible": 20,
+                                  "drawThreshold": 9 if n_nodes > LARGE_GRAPH else 5}},
         },
         "edges": {
             "arrows": {"to": {"enabled": True, "scaleFactor": 0.5}},
