@@ -23,3 +23,7 @@ def test_notebook_executes(tmp_path):
     assert "MosaicBERT" in text  # a paper that uses GLUE
     images = [o for o in outputs if "image/png" in o.get("data", {})]
     assert images, "the neighbourhood drawing is shown inline"
+    pages = [o["data"]["text/html"] for o in outputs if "text/html" in o.get("data", {})]
+    assert any(p.startswith('<iframe srcdoc="&lt;!DOCTYPE html&gt;') for p in pages), \
+        "the focused view is shown inline"
+    assert "GLUE (Dataset), 1 hop | " in text
