@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from kg.errors import ParseError
@@ -51,6 +51,30 @@ def _date(value: str) -> str:
     if not m:
         return ""
     return "-".join(p for p in m.groups() if p)
+
+
+def read_json_lines(text: str, path: str, errors: list[ParseError] | None,
+                    to_paper: Callable[[Any, int], Paper],
+                    expected: str = "one JSON object per line") -> Iterator[Paper]:
+    """Papers from JSON lines: ``to_paper(record, line)`` for each non-blank line.
+
+    A line that is not JSON, or a record ``to_paper`` rejects, raises ``ParseError`` naming the
+    file and line, or is collected in ``errors`` when the caller skips bad records.
+    """
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise ParseError(path, number, expected,
+                                 got=f"{exc.msg} at column {exc.colno}") from None
+            yield to_paper(record, number)
+        except ParseError as exc:
+            if errors is None:
+                raise
+            errors.append(exc)
 
 
 def record_to_paper(record: Mapping[str, Any], path: str, line: int,

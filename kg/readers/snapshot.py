@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from kg.errors import ParseError
 from kg.ids import ARXIV_ID
 from kg.model import Paper
-from kg.readers.fields import record_to_paper
+from kg.readers.fields import read_json_lines, record_to_paper
 
 _SNAPSHOT_FIELDS = {"submitter", "versions", "categories", "authors_parsed", "update_date",
                     "journal-ref"}
@@ -33,22 +33,13 @@ def sniff(text: str) -> bool:
 
 
 def read(text: str, path: str, errors: list[ParseError] | None = None) -> Iterator[Paper]:
-    for number, line in enumerate(text.splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise ParseError(path, number, "one arXiv snapshot JSON object per line",
-                                 got=f"{exc.msg} at column {exc.colno}") from None
-            if not isinstance(record, dict) or not isinstance(record.get("id"), str):
-                raise ParseError(path, number, "an object with an arXiv 'id'",
-                                 got=repr(line[:60]))
-            if record.get("update_date") and not record.get("date"):
-                record = {**record, "date": record["update_date"]}
-            yield record_to_paper(record, path, number, arxiv_id=record["id"])
-        except ParseError as exc:
-            if errors is None:
-                raise
-            errors.append(exc)
+    def to_paper(record: object, line: int) -> Paper:
+        if not isinstance(record, dict) or not isinstance(record.get("id"), str):
+            raise ParseError(path, line, "an object with an arXiv 'id'",
+                             got=repr(str(record)[:60]))
+        if record.get("update_date") and not record.get("date"):
+            record = {**record, "date": record["update_date"]}
+        return record_to_paper(record, path, line, arxiv_id=record["id"])
+
+    return read_json_lines(text, path, errors, to_paper,
+                           expected="one arXiv snapshot JSON object per line")

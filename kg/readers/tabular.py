@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 from kg.errors import ParseError
 from kg.model import Paper
-from kg.readers.fields import record_to_paper
+from kg.readers.fields import read_json_lines, record_to_paper
 
 
 def _first_line(text: str) -> str:
@@ -46,20 +46,8 @@ def sniff_csv(text: str) -> bool:
 
 
 def read_jsonl(text: str, path: str, errors: list[ParseError] | None = None) -> Iterator[Paper]:
-    for number, line in enumerate(text.splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise ParseError(path, number, "one JSON object per line",
-                                 got=f"{exc.msg} at column {exc.colno}") from None
-            yield record_to_paper(record, path, number)
-        except ParseError as exc:
-            if errors is None:
-                raise
-            errors.append(exc)
+    return read_json_lines(text, path, errors, lambda record, line:
+                           record_to_paper(record, path, line))
 
 
 def _array_records(text: str, path: str) -> list[tuple[int, object]]:
