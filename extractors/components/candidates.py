@@ -35,17 +35,9 @@ from extractors.shapes import (
 ENTITY_TYPES = ("model", "dataset", "method", "task")
 _ATTACHING = {"-", "/", "+", "_"}
 _ATTACHING_OR_BANG = _ATTACHING | {"!"}
-_FILLER = {"a", "an", "the", "new", "novel", "our", "simple", "first", "large", "small",
-           "efficient", "effective", "general", "unified", "open", "lightweight", "family",
-           "of", "series", "suite", "high-quality", "comprehensive", "powerful", "robust",
-           "scalable", "strong", "two", "three", "multilingual", "versatile", "fast"}
 _CLAUSE_STOPS = {"based", "using", "with", "than", "such", "including", "compared", "over",
                  "via", "through", "by", "on", "from", "like", "against", "outperforms",
                  "outperform", "which", "that", "where", "while", "to"}
-
-
-def _attached(doc: Doc, i: int) -> bool:
-    return 0 < i < len(doc) and not doc[i - 1].whitespace_
 
 
 _TOKEN_TEXTS = "kg_token_texts"
