@@ -26,7 +26,8 @@ from extractors.urls import find_identifiers
 from kg.links import classify
 from kg.model import Mention, Paper
 
-# Groups in the order their spans win when two overlap.
+# Span groups in the order mentions are collected; a span at the same offsets as one of an
+# earlier group is dropped (overlaps are settled inside the components and by linking).
 GROUPS: tuple[str, ...] = ("links", "gazetteer", "title", "proposal", "abbreviation", "context",
                            "shape", "phrase", "ner")
 CONFIDENCE = {
@@ -36,8 +37,6 @@ CONFIDENCE = {
 }
 PIPE_NAMES = ("kg_title_break", "kg_links", "kg_gazetteer", "kg_abbreviations", "kg_candidates",
               "kg_phrases")
-
-
 PIPELINES = ("rules", "statistical")
 
 
