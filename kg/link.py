@@ -141,8 +141,6 @@ class Linker:
         relations: list[Relation] = []
         for cluster in cluster_mentions(mentions, alias_pairs):
             entity = self._entity(cluster, alias_pairs)
-            if entity is None:
-                continue
             if entity.id in entities:  # two clusters resolved to one id: merge their aliases
                 old = entities[entity.id]
                 merged = tuple(dict.fromkeys(old.aliases + entity.aliases + (entity.name,)))
@@ -161,14 +159,14 @@ class Linker:
         return Extraction(paper, tuple(entities.values()), tuple(relations))
 
     def _entity(self, cluster: Sequence[Mention],
-                alias_pairs: Iterable[tuple[str, str]]) -> Entity | None:
+                alias_pairs: Iterable[tuple[str, str]]) -> Entity:
         best = _best(cluster)
         if best.type == "link":
             return self._link_entity(cluster)
         forms = _surface_forms(cluster)
         exact = [m for m in cluster if m.kb_id and not _is_variant(m)]
-        if exact:
-            entry = self.kb.get(_best(exact).kb_id)
+        entry = self.kb.get(_best(exact).kb_id) if exact else None
+        if entry is not None:
             aliases = tuple(f for f in forms if f != entry.name)
             return Entity(entry.id, entry.type, entry.name, aliases, family=entry.family)
         name = self._canonical(forms, alias_pairs)
