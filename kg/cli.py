@@ -11,8 +11,12 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kg.errors import KGError, ParseError
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 DEFAULT_STORE = "paperkg-store.json"
 EXIT_ERROR = 2
@@ -157,7 +161,8 @@ def _view_asked(args: argparse.Namespace) -> bool:
                ("entity", "paper", "types", "min_papers", "max_nodes")) or args.hops != 1
 
 
-def _write_view(args: argparse.Namespace, graph) -> int:
+def _write_view(args: argparse.Namespace, graph: nx.MultiDiGraph) -> int:
+    """Select the view the options describe and write it as one HTML page."""
     from kg.exporters.html import write_view
     from kg.views import select_view
 
