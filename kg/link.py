@@ -121,6 +121,12 @@ def _best(cluster: Sequence[Mention]) -> Mention:
                                        m.start))
 
 
+def _other_forms(forms: Sequence[str], name: str) -> tuple[str, ...]:
+    """Aliases of ``name``: every other spelling but its bare plural ("BERTs")."""
+    plural = {name.lower() + "s", name.lower() + "es"}
+    return tuple(f for f in forms if f != name and f.lower() not in plural)
+
+
 def _surface_forms(cluster: Sequence[Mention]) -> list[str]:
     """Distinct spellings, first seen first; spellings equal up to case/spacing count once."""
     forms: dict[str, str] = {}
@@ -167,7 +173,7 @@ class Linker:
         exact = [m for m in cluster if m.kb_id and not _is_variant(m)]
         entry = self.kb.get(_best(exact).kb_id) if exact else None
         if entry is not None:
-            aliases = tuple(f for f in forms if f != entry.name)
+            aliases = _other_forms(forms, entry.name)
             return Entity(entry.id, entry.type, entry.name, aliases, family=entry.family)
         name = self._canonical(forms, alias_pairs)
         family = ""
@@ -175,7 +181,7 @@ class Linker:
         if variants:
             family = variants[0].family
         entity_type = best.type
-        aliases = tuple(f for f in forms if f != name)
+        aliases = _other_forms(forms, name)
         return Entity(entity_id(entity_type, name), entity_type, name, aliases, family=family)
 
     @staticmethod
