@@ -179,3 +179,10 @@ def test_statistical_pipeline_is_selectable(tmp_path):
     sample = str(Path(__file__).parent / "fixtures" / "page_with_meta.txt")
     assert main(["build", sample, "--pipeline", "statistical", "--store", str(store)]) == 0
     assert main(["build", sample, "--pipeline", "rules", "--store", str(store)]) == 0
+
+
+def test_method_phrase_trimmed_to_the_established_term(extractor):
+    got = found(extractor, "A study",
+                "We show that multilingual continued pretraining helps low-resource languages.")
+    assert got["continued pretraining"][0] == "method"
+    assert "multilingual continued pretraining" not in got

@@ -100,6 +100,8 @@ class Phrases:
             start = self._modifiers_start(doc, head_start, known, taken)
             if start == head_start:
                 continue
+            if kind == "method":  # task phrases keep their qualifiers ("multilingual NMT")
+                start = self._trim_to_term(doc, start, head_start, token.i + 1)
             inner = [known[i] for i in range(start, token.i + 1) if i in known]
             if any(s.label_ not in ("task", "method") or s.start < start for s in inner):
                 continue  # a model or dataset name, or a known name cut in two
@@ -129,6 +131,21 @@ class Phrases:
             return False  # "classification-based"
         lowered = _singular(nxt.lower_)
         return lowered not in self.blocked_followers and lowered not in self.heads
+
+    def _trim_to_term(self, doc: Doc, start: int, head_start: int, end: int) -> int:
+        """Drop leading modifiers an established term does not need.
+
+        "multilingual continued pretraining" -> "continued pretraining" when many papers use
+        the shorter phrase and few the longer one; a phrase used as a whole is kept whole.
+        """
+        if not self.terms or self.terms.get(term_key(doc[start:end].text), 0) >= self.min_df:
+            return start
+        for cut in range(start + 1, head_start):
+            if doc[cut].text == "-" or doc[cut - 1].text == "-":
+                continue  # never split a hyphen compound
+            if self.terms.get(term_key(doc[cut:end].text), 0) >= self.min_df:
+                return cut
+        return start
 
     @staticmethod
     def _compound_start(doc: Doc, i: int) -> int:
