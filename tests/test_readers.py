@@ -166,3 +166,12 @@ def test_non_utf8_and_missing_files(tmp_path):
         read_papers([path])
     with pytest.raises(ParseError, match="no such path"):
         read_papers([tmp_path / "missing.txt"])
+
+
+def test_unicode_line_separators_inside_records_do_not_split_them(tmp_path):
+    path = tmp_path / "odd.jsonl"
+    path.write_text('{"title": "One", "abstract": "a\\u2028b \u2028 c\u0085d"}\n'
+                    '{"title": "Two"}\n', encoding="utf-8")
+    papers = read_papers([path]).papers
+    assert [p.title for p in papers] == ["One", "Two"]
+    assert papers[1].sources[0].endswith("odd.jsonl:2")

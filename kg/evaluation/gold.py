@@ -27,6 +27,7 @@ from typing import Any
 
 from kg.errors import ParseError
 from kg.evaluation.counts import Counts, table_header, table_row
+from kg.readers.fields import lines_of
 
 # gold list key -> contract type, in the order the scores are reported.
 GOLD_KEYS: dict[str, str] = {"models": "model", "datasets": "dataset", "methods": "method",
@@ -259,7 +260,7 @@ def _false_positives(etype: str, title: str, predicted: Sequence[Mapping[str, An
 
 def _numbered_jsonl(path: str | Path, what: str) -> list[tuple[int, dict[str, Any]]]:
     try:
-        lines = Path(path).read_text(encoding="utf-8-sig").splitlines()
+        lines = lines_of(Path(path).read_text(encoding="utf-8-sig"))
     except OSError as exc:
         raise ParseError(str(path), None, f"a readable JSONL file of {what}",
                          got=exc.strerror or str(exc)) from exc

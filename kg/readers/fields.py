@@ -53,6 +53,18 @@ def _date(value: str) -> str:
     return "-".join(p for p in m.groups() if p)
 
 
+def lines_of(text: str) -> list[str]:
+    r"""``text`` split at newlines only.
+
+    ``str.splitlines`` also splits at U+2028, U+0085 and form feeds, which JSON strings and
+    abstracts may hold, so it would cut one record in two and misnumber every line after it.
+
+    >>> lines_of('{"a": "x\u2028y"}\r\n{"b": 1}')
+    ['{"a": "x\u2028y"}', '{"b": 1}']
+    """
+    return [line.removesuffix("\r") for line in text.split("\n")]
+
+
 def read_json_lines(text: str, path: str, errors: list[ParseError] | None,
                     to_paper: Callable[[Any, int], Paper],
                     expected: str = "one JSON object per line") -> Iterator[Paper]:
@@ -61,7 +73,7 @@ def read_json_lines(text: str, path: str, errors: list[ParseError] | None,
     A line that is not JSON, or a record ``to_paper`` rejects, raises ``ParseError`` naming the
     file and line, or is collected in ``errors`` when the caller skips bad records.
     """
-    for number, line in enumerate(text.splitlines(), 1):
+    for number, line in enumerate(lines_of(text), 1):
         if not line.strip():
             continue
         try:

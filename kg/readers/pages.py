@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from kg.errors import ParseError
 from kg.ids import paper_id
 from kg.model import Paper
+from kg.readers.fields import lines_of
 
 HEADER_LINES = frozenset({
     "new", "get trending papers in your email inbox!", "subscribe", "daily papers",
@@ -42,7 +43,7 @@ def _paragraphs(text: str) -> list[_Para]:
     paras: list[_Para] = []
     current: list[str] = []
     start = 0
-    for number, raw in enumerate(text.splitlines(), 1):
+    for number, raw in enumerate(lines_of(text), 1):
         line = raw.strip()
         if line:
             if not current:
