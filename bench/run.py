@@ -37,6 +37,8 @@ import argparse
 import contextlib
 import datetime
 import gzip
+import hashlib
+import importlib.metadata
 import itertools
 import json
 import os
@@ -200,6 +202,7 @@ def run_child(command: list[str], cwd: Path = ROOT) -> dict[str, Any]:
     """Run ``command``; wall seconds, exit code, output, and the peak RSS (MB) of the child and
     every process it waited for (``os.wait4``: this child's rusage only, not earlier rows')."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        load, state = os.getloadavg()[0], code_state()  # the code the child starts with
         started = time.perf_counter()
         process = subprocess.Popen(command, cwd=cwd, stdout=out, stderr=err,
                                    env={**os.environ, "PYTHONPATH": str(ROOT)})
@@ -208,7 +211,8 @@ def run_child(command: list[str], cwd: Path = ROOT) -> dict[str, Any]:
         process.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         err.seek(0)
-        return {"seconds": seconds, "code": process.returncode,
+        return {"seconds": seconds, "code": process.returncode, "load_avg": load,
+                "code_state": state,
                 "stdout": out.read().decode("utf-8", "replace"),
                 "stderr": err.read().decode("utf-8", "replace"),
                 "peak_rss_mb": usage.ru_maxrss / 1024}
@@ -273,21 +277,37 @@ def git_commit() -> tuple[str, bool]:
     return sha, dirty
 
 
+def code_state() -> str:
+    """A fingerprint of the code a row runs: HEAD and the uncommitted changes to it. Others
+    may commit or edit while a long run goes on; rows measured on different code are flagged."""
+    digest = hashlib.sha256()
+    for command in (["git", "rev-parse", "HEAD"],
+                    ["git", "diff", "HEAD", "--", "kg", "extractors", "bench", "pyproject.toml"]):
+        try:
+            digest.update(subprocess.run(command, cwd=ROOT, capture_output=True).stdout)
+        except OSError:
+            return ""
+    return digest.hexdigest()[:12]
+
+
 def host_info() -> dict[str, Any]:
     try:
         cpus = len(os.sched_getaffinity(0))
     except AttributeError:
         cpus = os.cpu_count() or 1
     try:
-        import spacy
-
-        spacy_version = spacy.__version__
-    except ImportError:
+        spacy_version = importlib.metadata.version("spacy")
+    except importlib.metadata.PackageNotFoundError:
         spacy_version = ""
     return {"cpus": cpus, "python": platform.python_version(), "spacy": spacy_version,
             "machine": platform.machine(), "load_avg_start": list(os.getloadavg()),
             "threads_env": {k: os.environ[k] for k in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS",
                                                        "MKL_NUM_THREADS") if k in os.environ}}
+
+
+def _context(child: dict[str, Any]) -> dict[str, Any]:
+    """What a row was measured under: the 1-minute load average and the code fingerprint."""
+    return {"load_avg": round(child["load_avg"], 2), "code_state": child["code_state"]}
 
 
 def _rate(papers: int, seconds: float) -> float:
@@ -315,7 +335,7 @@ def extraction_rows(stages: list[str], source: Path, papers: int, jobs: int,
                "seconds": result["seconds"], "papers_per_s": _rate(result["papers"],
                                                                     result["seconds"]),
                "peak_rss_mb": child["peak_rss_mb"], "process_s": child["seconds"],
-               "details": result}
+               **_context(child), "details": result}
         notes = []
         if stage == "regex":
             notes.append(f"ceiling; best of {result['passes']} passes")
@@ -373,7 +393,7 @@ def build_rows(slices: dict, sizes: list[int | None], jobs: int | None, workdir:
         rate = _rate(papers, child["seconds"])
         row = {"stage": f"kg build {size or 'all'}", "kind": "build", "papers": papers,
                "seconds": child["seconds"], "papers_per_s": rate,
-               "peak_rss_mb": child["peak_rss_mb"],
+               "peak_rss_mb": child["peak_rss_mb"], **_context(child),
                "baseline": f"{target_rate:,.0f}/s target",
                "vs_baseline": rate / target_rate,
                "notes": f"{int(counts.get('nodes', 0)):,} nodes, "
@@ -402,7 +422,7 @@ def query_rows(stores: list[tuple[int, Path]], log) -> list[dict[str, Any]]:
                  else f"exit {child['code']}: {child['stderr'].strip()[:80]}")
         rows.append({"stage": "kg papers", "kind": "query", "papers": papers,
                      "seconds": child["seconds"], "papers_per_s": None,
-                     "peak_rss_mb": child["peak_rss_mb"],
+                     "peak_rss_mb": child["peak_rss_mb"], **_context(child),
                      "baseline": f"{TARGET_QUERY_SECONDS:g} s target",
                      "vs_baseline": TARGET_QUERY_SECONDS / child["seconds"],
                      "notes": f"--dataset {QUERY_DATASET}, load included; {found}; "
@@ -559,6 +579,7 @@ def main(argv: list[str] | None = None) -> int:
         print(message, file=sys.stderr, flush=True)
 
     sha, dirty = git_commit()
+    state = code_state()
     started = datetime.datetime.now(datetime.UTC)
     host = host_info()
     workdir = args.keep or Path(tempfile.mkdtemp(prefix="paperkg-bench-"))
@@ -587,6 +608,10 @@ def main(argv: list[str] | None = None) -> int:
           f"{started:%Y-%m-%d %H:%M} UTC; {host['cpus']} CPUs, load average "
           f"{host['load_avg_start'][0]:.1f} at start, {host['load_avg_end'][0]:.1f} at end; "
           f"Python {host['python']}, spaCy {host['spacy']}")
+    changed = sorted({r["code_state"] for r in rows} | {state, code_state()})
+    if len(changed) > 1:
+        print(f"WARNING: the code changed during the run (states {', '.join(changed)}): rows "
+              "measured on different code are not comparable; see code_state in the JSON")
     print(f"data: {source} (" + (f"{available:,} papers with an abstract)" if None in wanted
                                  else "its first papers with an abstract)"))
     print()
@@ -603,6 +628,7 @@ def main(argv: list[str] | None = None) -> int:
     out = args.out or RESULTS / f"{sha}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     payload = {"schema": 1, "commit": sha, "dirty": dirty, "started": started.isoformat(),
+               "code_state": state, "code_changed_during_run": len(changed) > 1,
                "host": host, "data": str(source), "papers_available": available,
                "options": {"stages": stages, "sizes": [s or "all" for s in sizes],
                            "extract_papers": extract_papers, "jobs": args.jobs,

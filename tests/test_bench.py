@@ -47,12 +47,12 @@ def test_bench_table_and_json(tmp_path: Path) -> None:
     assert "ours/spacy-sm" in run.stdout
 
     result = json.loads(out.read_text(encoding="utf-8"))
-    assert {"schema", "commit", "dirty", "started", "host", "options", "columns", "rows",
-            "summary"} <= set(result)
+    assert {"schema", "commit", "dirty", "started", "code_state", "code_changed_during_run",
+            "host", "options", "columns", "rows", "summary"} <= set(result)
     assert [r["stage"] for r in result["rows"]] == STAGE_ROWS
     for row in result["rows"]:
         assert {"stage", "kind", "papers", "seconds", "papers_per_s", "peak_rss_mb", "baseline",
-                "vs_baseline", "notes", "details"} <= set(row)
+                "vs_baseline", "notes", "load_avg", "code_state", "details"} <= set(row)
         assert row["seconds"] > 0 and row["peak_rss_mb"] > 0
     by_stage = {r["stage"]: r for r in result["rows"]}
     assert [by_stage[s]["papers"] for s in ("regex", "rules", "kg build 12", "kg build all")] \
