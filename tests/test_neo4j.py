@@ -293,13 +293,18 @@ def test_server_killed_mid_load_is_retried(server: Server, store: Neo4jStore,
 
     def crash(batch: int) -> None:
         if batch == 2:
-            os.kill(server.pid(), signal.SIGKILL)  # no clean shutdown: recovery on restart
-            for _ in range(100):
-                if server.run("status").returncode != 0:
-                    break
-                time.sleep(0.1)
+            old_pid = server.pid()
+            os.kill(old_pid, signal.SIGKILL)  # no clean shutdown: recovery on restart
+            # On a loaded machine the killed JVM can take a while to disappear; starting before
+            # it has would find it "already running" and start nothing.
+            deadline = time.monotonic() + 120
+            while server.run("status").returncode == 0:
+                assert time.monotonic() < deadline, "the killed server is still reported running"
+                time.sleep(0.2)
             started = server.run("start")
             assert started.returncode == 0, started.stderr
+            assert server.pid() != old_pid, started.stdout
+            _wait_until_connected(server.uri)  # recovery done before the driver retries
 
     store.add(sample_extractions, on_batch=crash)  # batch 3 fails once, then the retry lands
     assert_same_graph(store.to_networkx(), sample_graph)
