@@ -276,6 +276,45 @@ def test_scierc_suite_on_stub_predictions():
     assert any("does not extract metrics" in n for n in result.notes)
 
 
+def _stub_scierc_tagger(texts):
+    """Entities a SciERC-trained model could find in the fixture abstract: Task, Generic and
+    Metric right, Material one word short, the Method typed Task."""
+    assert len(texts) == 1 and texts[0].startswith("We study machine translation")
+    return [[(9, 28, "Task"), (33, 40, "Material"), (52, 60, "Generic"), (68, 86, "Task"),
+             (100, 104, "Metric")]]
+
+
+def test_scierc_suite_with_a_stub_scierc_trained_model():
+    stub = StubExtractor({"machine translation": "task"})
+    result = scierc(EXTERNAL, stub, trained=_stub_scierc_tagger)
+    assert result.trained is not None and result.trained.model == "_stub_scierc_tagger"
+    by_type = result.trained.by_type
+    # six gold entities, nested "Turkish" (OtherScientificTerm) inside "Turkish text" included
+    assert by_type["all 6 types"].exact == Counts(tp=3, fp=2, fn=3)
+    assert by_type["all 6 types"].overlap == Counts(tp=4, fp=1, fn=2)
+    assert by_type["4 mapped types"].exact == Counts(tp=2, fp=2, fn=2)
+    assert by_type["4 mapped types"].overlap == Counts(tp=3, fp=1, fn=1)
+    assert by_type["Method"].exact == Counts(tp=0, fp=0, fn=1)
+    assert by_type["OtherScientificTerm"].exact == Counts(tp=0, fp=0, fn=1)
+    table = result.table()
+    assert re.search(r"paperkg SciERC-trained CPU NER \(6 types, exact\)\s+54\.5   overlap "
+                     r"\s*72\.7", table)
+    assert re.search(r"paperkg SciERC-trained CPU NER \(4 types, exact\)\s+50\.0", table)
+    assert "PL-Marker" in table and "not directly comparable" in table
+    assert "[paperkg SciERC-trained CPU NER: _stub_scierc_tagger]" in table
+    data = json.loads(json.dumps(run_external(EXTERNAL, stub, suites=["scierc"],
+                                              trained=_stub_scierc_tagger).to_json()))
+    assert data["scierc"]["trained"]["by_type"]["all 6 types"]["exact"]["f1"] == 0.545
+
+
+def test_scierc_suite_without_a_scierc_trained_model(tmp_path):
+    stub = StubExtractor({"machine translation": "task"})
+    result = scierc(EXTERNAL, stub, trained=False)
+    assert result.trained is None and "SciERC-trained" not in result.table()
+    with pytest.raises(ParseError, match=r"nowhere: expected a spaCy model folder"):
+        scierc(EXTERNAL, stub, trained=tmp_path / "nowhere")
+
+
 def test_whole_external_suite_with_the_real_pipeline(extractor):
     report = run_external(EXTERNAL, extractor)
     assert report.dataset_mentions is not None and report.scirex and report.scierc

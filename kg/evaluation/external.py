@@ -11,7 +11,9 @@ one-to-one pairs of overlapping spans of the same type):
   "the dataset": false-positive traps);
 * ``scirex``: Method, Task, Material (our datasets) and Metric mentions in 282 titles+abstracts;
 * ``scierc``: the SciERC test abstracts with their types mapped to ours, beside the published
-  trained systems.
+  trained systems; and, when ``extractors/models/scierc-ner`` exists (``make scierc-model``),
+  that CPU NER trained on SciERC train with all six SciERC types, scored as those systems are
+  (six types, exact span and type) and over the four types ours map to.
 
 Only test splits are read, and only to measure: nothing here feeds back into the extractors.
 Text without a title (a sentence, a SciERC abstract) is extracted as a title-only paper, so its
@@ -28,7 +30,7 @@ import os
 import re
 import time
 from collections import Counter, defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -59,6 +61,11 @@ EXTERNAL_TYPES: tuple[str, ...] = ("Method", "Task", "Material", "Metric")
 SCIERC_EXCLUDED: tuple[str, ...] = ("OtherScientificTerm", "Generic")
 SCIERC_PUBLISHED: tuple[tuple[str, float], ...] = (
     ("DyGIE++", 67.5), ("PURE", 69.5), ("PL-Marker", 69.9))
+SCIERC_TRAINED = "paperkg SciERC-trained CPU NER"
+ALL_SIX = "all 6 types"
+MAPPED_FOUR = "4 mapped types"
+# Abstracts -> each one's predicted entities as (start, end, SciERC label).
+SciercTagger = Callable[[Sequence[str]], list[list[tuple[int, int, str]]]]
 TOP = 15
 # The row where a span matches whatever the types: how much of the gap is type conventions.
 ANY_TYPE = "types ignored"
@@ -393,6 +400,23 @@ class TypedVariant:
 
 
 @dataclass(frozen=True)
+class TrainedNERResult:
+    """A NER trained on SciERC train with its six types (``extractors/ner/scierc.py``), on the
+    SciERC test abstracts: per SciERC type, over all six (the published systems' metric when
+    exact) and over the four ours map to."""
+
+    model: str
+    by_type: dict[str, SpanScore]
+
+    def rows(self) -> list[str]:
+        lines = [f"[{SCIERC_TRAINED}: {self.model}]", table_header("type / match", 27)]
+        for etype, s in self.by_type.items():
+            lines.append(table_row(f"{etype} exact", s.exact, 27))
+            lines.append(table_row(f"{etype} overlap", s.overlap, 27))
+        return lines
+
+
+@dataclass(frozen=True)
 class TypedSuiteResult:
     """A suite with typed gold spans: SciREX or SciERC."""
 
@@ -407,6 +431,7 @@ class TypedSuiteResult:
     misses: tuple[Pattern, ...] = ()
     false_positive_kinds: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
+    trained: TrainedNERResult | None = None  # SciERC: the SciERC-trained NER, when shipped
 
     def table(self) -> str:
         gold = ", ".join(f"{t} {n}" for t, n in self.gold_spans.items())
@@ -419,15 +444,28 @@ class TypedSuiteResult:
             for etype, s in variant.by_type.items():
                 lines.append(table_row(f"{etype} exact", s.exact, 22))
                 lines.append(table_row(f"{etype} overlap", s.overlap, 22))
+        if self.trained is not None:
+            lines += ["", *self.trained.rows()]
         if self.published:
             ours = self.variants[0].by_type["all"]
+            rows = [("paperkg (4 types, exact)", ours)]
+            if self.trained is not None:
+                rows += [(f"{SCIERC_TRAINED} (6 types, exact)", self.trained.by_type[ALL_SIX]),
+                         (f"{SCIERC_TRAINED} (4 types, exact)",
+                          self.trained.by_type[MAPPED_FOUR])]
+            width = max(28, *(len(name) for name, _ in rows))
             lines += ["", "published trained systems (entity F1, all 6 SciERC types, exact "
                       "match, pretrained transformers):"]
-            lines += [f"  {name:28} {f1:5.1f}" for name, f1 in self.published]
-            lines.append(f"  {'paperkg (4 types, exact)':28} {100 * ours.exact.f1:5.1f}   "
-                         f"overlap {100 * ours.overlap.f1:5.1f}")
-            lines.append("  not directly comparable: ours covers 4 of the 6 types and is a "
-                         "rule pipeline, not trained on SciERC")
+            lines += [f"  {name:{width}} {f1:5.1f}" for name, f1 in self.published]
+            lines += [f"  {name:{width}} {100 * s.exact.f1:5.1f}   overlap "
+                      f"{100 * s.overlap.f1:5.1f}" for name, s in rows]
+            lines.append("  not directly comparable: paperkg (4 types) covers 4 of the 6 types "
+                         "and is a rule pipeline, not trained on SciERC")
+            if self.trained is not None:
+                lines.append(f"  {SCIERC_TRAINED}: same task and metric as the published "
+                             "systems (6 types exact), trained on SciERC train only, picked on "
+                             "dev; a CNN on hash embeddings learned from scratch, no pretrained "
+                             "weights")
         lines += [f"  note: {n}" for n in self.notes]
         lines.append(_kinds_line(f"{self.name} overlap false positives "
                                  f"({self.variants[0].label})", self.false_positive_kinds))
@@ -523,21 +561,29 @@ def scirex(data_dir: Path | None = None, extractor: Extractor | None = None) -> 
                          seconds=time.perf_counter() - started)
 
 
-def scierc(data_dir: Path | None = None, extractor: Extractor | None = None) -> TypedSuiteResult:
+def scierc(data_dir: Path | None = None, extractor: Extractor | None = None,
+           trained: bool | str | Path | SciercTagger = True) -> TypedSuiteResult:
     """Entity F1 on the SciERC test abstracts, its types mapped to ours, beside published
-    systems (Task, Method, Material, Metric kept; OtherScientificTerm and Generic left out)."""
+    systems (Task, Method, Material, Metric kept; OtherScientificTerm and Generic left out).
+
+    ``trained`` adds the SciERC-trained NER's scores (``TypedSuiteResult.trained``): ``True``
+    the shipped ``extractors/models/scierc-ner`` if it exists, a path another model, a function
+    from abstracts to ``(start, end, label)`` entities a stand-in, ``False`` none.
+    """
     path = Path(data_dir or default_data_dir()) / SCIERC_FILE
     records = _read_jsonl(path, "SciERC abstracts with character-offset entities")
     started = time.perf_counter()
-    papers, gold = [], []
+    papers, texts, gold, all_gold = [], [], [], []
     excluded: Counter[str] = Counter()
     for doc, (number, r) in enumerate(records):
         text = str(r.get("abstract") or "")
         if not text.strip():
             raise ParseError(str(path), number, "a non-empty abstract", got=repr(text[:40]))
         papers.append(Paper(str(r.get("doc_key") or f"scierc-{number}"), title=text))
+        texts.append(text)
         for e in r.get("entities") or []:
             start, end, label = _entity(path, number, e, text, ("abstract",))
+            all_gold.append(Span(doc, start, end, label, text[start:end]))
             if label in EXTERNAL_TYPES:
                 gold.append(Span(doc, start, end, label, text[start:end]))
             elif label in SCIERC_EXCLUDED:
@@ -547,9 +593,49 @@ def scierc(data_dir: Path | None = None, extractor: Extractor | None = None) -> 
                                  f"{', '.join((*EXTERNAL_TYPES, *SCIERC_EXCLUDED))}",
                                  got=repr(label))
     predicted = predict_spans(_extractor(extractor), papers, MODEL_AS_METHOD)
-    return _typed_result("SciERC test", gold, predicted, len(papers),
-                         {t: excluded[t] for t in SCIERC_EXCLUDED}, SCIERC_PUBLISHED,
-                         seconds=time.perf_counter() - started)
+    result = _typed_result("SciERC test", gold, predicted, len(papers),
+                           {t: excluded[t] for t in SCIERC_EXCLUDED}, SCIERC_PUBLISHED)
+    found = _scierc_tagger(trained)
+    if found is not None:
+        name, tag = found
+        result = dataclasses.replace(result, trained=score_trained(
+            name, all_gold, tag(texts)))
+    return dataclasses.replace(result, seconds=time.perf_counter() - started)
+
+
+def _scierc_tagger(trained: bool | str | Path | SciercTagger
+                   ) -> tuple[str, SciercTagger] | None:
+    """The model's name and its tagging function, or ``None`` (not asked for, not shipped)."""
+    if trained is False:
+        return None
+    if callable(trained):
+        return getattr(trained, "__name__", "stand-in"), trained
+    from extractors.ner.scierc import MODEL_DIR, tagger
+
+    model = MODEL_DIR if trained is True else Path(trained)
+    if not (model / "meta.json").is_file():
+        if trained is True:
+            return None
+        raise ParseError(str(model), None, "a spaCy model folder (make scierc-model)",
+                         got="no meta.json")
+    root = Path(__file__).resolve().parents[2]
+    name = str(model.relative_to(root)) if model.is_relative_to(root) else str(model)
+    return name, tagger(model)
+
+
+def score_trained(name: str, gold: Sequence[Span],
+                  predicted: Sequence[Sequence[tuple[int, int, str]]]) -> TrainedNERResult:
+    """Scores of ``predicted`` (for document ``i``, its ``(start, end, label)`` entities)
+    against ``gold`` spans of all six SciERC types: per type, all six, the four ours map to."""
+    spans = [Span(doc, start, end, label, "", "scierc-ner")
+             for doc, entities in enumerate(predicted) for start, end, label in entities]
+    kinds = (*EXTERNAL_TYPES, *SCIERC_EXCLUDED)
+    by_type = {t: score_spans([g for g in gold if g.label == t],
+                              [p for p in spans if p.label == t]) for t in kinds}
+    by_type[ALL_SIX] = score_spans(gold, spans)
+    by_type[MAPPED_FOUR] = score_spans([g for g in gold if g.label in EXTERNAL_TYPES],
+                                       [p for p in spans if p.label in EXTERNAL_TYPES])
+    return TrainedNERResult(name, by_type)
 
 
 # -- the whole suite ---------------------------------------------------------------------------
@@ -577,8 +663,9 @@ class ExternalReport:
 
 
 def run_external(data_dir: str | Path | None = None, extractor: Extractor | None = None,
-                 suites: Sequence[str] = SUITES) -> ExternalReport:
-    """Run the named suites (all by default) with one pipeline.
+                 suites: Sequence[str] = SUITES,
+                 trained: bool | str | Path | SciercTagger = True) -> ExternalReport:
+    """Run the named suites (all by default) with one pipeline (``trained``: see ``scierc``).
 
     Raises:
         ValueError: an unknown suite name.
@@ -599,7 +686,7 @@ def run_external(data_dir: str | Path | None = None, extractor: Extractor | None
     if "scirex" in suites:
         results["scirex"] = scirex(base, nlp)
     if "scierc" in suites:
-        results["scierc"] = scierc(base, nlp)
+        results["scierc"] = scierc(base, nlp, trained)
     return ExternalReport(str(base), seconds=time.perf_counter() - started, **results)
 
 
