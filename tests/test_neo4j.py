@@ -101,6 +101,15 @@ def _wait_until_connected(uri: str, seconds: float = 120) -> None:
                 time.sleep(0.5)
 
 
+def _process_gone(pid: int) -> bool:
+    """The process has exited (a zombie waiting for its parent counts as gone)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, IndexError):
+        return True
+    return state in ("Z", "X")
+
+
 def _auth() -> tuple[str, str] | None:
     password = os.environ.get("NEO4J_PASSWORD")
     return (os.environ.get("NEO4J_USER", "neo4j"), password) if password else None
@@ -298,7 +307,7 @@ def test_server_killed_mid_load_is_retried(server: Server, store: Neo4jStore,
             # On a loaded machine the killed JVM can take a while to disappear; starting before
             # it has would find it "already running" and start nothing.
             deadline = time.monotonic() + 120
-            while server.run("status").returncode == 0:
+            while not _process_gone(old_pid) or server.run("status").returncode == 0:
                 assert time.monotonic() < deadline, "the killed server is still reported running"
                 time.sleep(0.2)
             started = server.run("start")
