@@ -25,7 +25,6 @@ from __future__ import annotations
 import ast
 import csv
 import dataclasses
-import json
 import os
 import re
 import time
@@ -37,6 +36,7 @@ from typing import TYPE_CHECKING, Any
 
 from kg.errors import ParseError
 from kg.evaluation.counts import Counts, table_header, table_row
+from kg.evaluation.gold import numbered_jsonl
 from kg.model import Mention, Paper
 
 if TYPE_CHECKING:
@@ -503,21 +503,7 @@ def _typed_result(name: str, gold: list[Span], predicted: list[Span], documents:
 
 def _read_jsonl(path: Path, what: str) -> list[tuple[int, dict[str, Any]]]:
     _require(path, what)
-    records = []
-    with path.open(encoding="utf-8") as handle:
-        for number, line in enumerate(handle, 1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise ParseError(str(path), number, f"one JSON object per line ({what})",
-                                 got=exc.msg) from exc
-            if not isinstance(record, dict):
-                raise ParseError(str(path), number, f"a JSON object ({what})",
-                                 got=type(record).__name__)
-            records.append((number, record))
-    return records
+    return numbered_jsonl(path, what)
 
 
 def _entity(path: Path, number: int, e: Any, text: str, keys: Sequence[str]) -> tuple[int, int,

@@ -258,7 +258,7 @@ def _false_positives(etype: str, title: str, predicted: Sequence[Mapping[str, An
     return found
 
 
-def _numbered_jsonl(path: str | Path, what: str) -> list[tuple[int, dict[str, Any]]]:
+def numbered_jsonl(path: str | Path, what: str) -> list[tuple[int, dict[str, Any]]]:
     try:
         lines = lines_of(Path(path).read_text(encoding="utf-8-sig"))
     except OSError as exc:
@@ -287,7 +287,7 @@ def load_jsonl(path: str | Path, what: str) -> list[dict[str, Any]]:
         ParseError: the file is missing or unreadable, or a line is not a JSON object; the
             message names the file and line and says it should hold ``what``.
     """
-    return [record for _, record in _numbered_jsonl(path, what)]
+    return [record for _, record in numbered_jsonl(path, what)]
 
 
 def load_gold(path: str | Path) -> list[dict[str, Any]]:
@@ -296,7 +296,7 @@ def load_gold(path: str | Path) -> list[dict[str, Any]]:
     Raises:
         ParseError: as ``load_jsonl``, or a record lacks its title or has a non-list entity list.
     """
-    records = _numbered_jsonl(path, "gold annotations")
+    records = numbered_jsonl(path, "gold annotations")
     for number, record in records:
         if not isinstance(record.get("title"), str):
             raise ParseError(str(path), number, "a gold record with a \"title\" string",
