@@ -19,16 +19,19 @@ carries over from one row to the next:
   ``statistical``  ``Extractor(build_nlp(statistical=True)).extract``;
   ``parallel``     ``kg.parallel.extract_parallel`` (extraction and linking) with 1 and with
                    ``--jobs`` processes, pipeline start-up included (it is what a build pays);
+  ``dask``         ``kg.dask_engine.extract_dask`` (``kg build --engine dask``): a Dask
+                   ``LocalCluster`` of ``--jobs`` worker processes, cluster and pipeline
+                   start-up and shut-down included;
 * ``build``: ``kg build`` of the first 1k, 10k, 30k and all paperlists papers that have an
   abstract (``--sizes``), read from gzip JSON lines, extracted, linked and saved; one process
   tree each, from interpreter start to exit;
 * ``query``: ``kg papers --dataset ImageNet --store FILE`` on each store built, load included.
 
 Extraction seconds leave out reading the papers and building the pipeline (reported apart as
-``setup_s`` in the JSON), except in the ``parallel`` rows. The table goes to stdout and the
-figures to ``bench/results/<git short sha>.json`` (``--out``); progress goes to stderr. Timings
-depend on what else the machine runs: the load average is recorded with them. Not part of the
-test run (``tests/test_bench.py`` only checks the shape of the output on a few papers).
+``setup_s`` in the JSON), except in the ``parallel`` and ``dask`` rows. The table goes to stdout
+and the figures to ``bench/results/<git short sha>.json`` (``--out``); progress goes to stderr.
+Timings depend on what else the machine runs: the load average is recorded with them. Not part
+of the test run (``tests/test_bench.py`` only checks the shape of the output on a few papers).
 """
 
 from __future__ import annotations
@@ -57,8 +60,8 @@ ROOT = Path(__file__).resolve().parents[1]
 PAPERLISTS = Path("paperlists") / "paperlists_title_abstract.jsonl.gz"
 RESULTS = ROOT / "bench" / "results"
 
-STAGES = ("regex", "spacy", "rules", "statistical", "parallel", "build", "query")
-EXTRACTION = ("regex", "spacy", "rules", "statistical", "parallel")
+STAGES = ("regex", "spacy", "rules", "statistical", "parallel", "dask", "build", "query")
+EXTRACTION = ("regex", "spacy", "rules", "statistical", "parallel", "dask")
 DEFAULT_SIZES = "1000,10000,30000,all"
 QUICK = {"sizes": "1000", "extract_papers": 200}
 QUERY_DATASET = "ImageNet"
@@ -187,6 +190,15 @@ def measure(stage: str, source: Path, jobs: int, repeat: int) -> dict[str, Any]:
             best = min(best, time.perf_counter() - begin)
         out.update(workers=jobs_for(len(papers), jobs, 0),
                    relations=sum(len(r.relations) for r in records))
+    elif stage == "dask":
+        from kg.dask_engine import extract_dask
+
+        out["setup_s"] = 0.0  # inside the timing: the cluster starts, every worker loads
+        for _ in range(repeat):
+            begin = time.perf_counter()
+            records = list(extract_dask(papers, "rules", jobs))  # its own LocalCluster
+            best = min(best, time.perf_counter() - begin)
+        out.update(workers=jobs, relations=sum(len(r.relations) for r in records))
     else:
         raise SystemExit(f"unknown extraction stage {stage!r}")
 
@@ -320,6 +332,8 @@ def extraction_rows(stages: list[str], source: Path, papers: int, jobs: int,
     for stage in (s for s in EXTRACTION if s in stages):
         if stage == "parallel":
             runs += [("parallel", "rules+link -j1", 1), ("parallel", f"rules+link -j{jobs}", jobs)]
+        elif stage == "dask":
+            runs.append(("dask", f"dask rules+link -j{jobs}", jobs))
         else:
             runs.append((stage, {"spacy": "spacy-sm"}.get(stage, stage), 1))
     rows = []
@@ -345,7 +359,10 @@ def extraction_rows(stages: list[str], source: Path, papers: int, jobs: int,
         elif stage in ("rules", "statistical"):
             notes.append(f"extraction only; pipeline set-up {result['setup_s']:.1f} s not timed")
         else:
-            notes.append(f"extract+link, {result['workers']} process(es), start-up included")
+            notes.append(f"extract+link, {result['workers']} process(es), start-up included"
+                         if stage == "parallel" else
+                         f"extract+link, Dask LocalCluster of {result['workers']} worker(s), "
+                         "start-up and shut-down included")
             if result["workers"] > 1:
                 notes.append(f"workers <= {result['peak_rss_workers_mb']:.0f} MB each, "
                              f"parent {result['peak_rss_self_mb']:.0f} MB")
@@ -541,7 +558,8 @@ def make_parser() -> argparse.ArgumentParser:
     parser.add_argument("--quick", action="store_true",
                         help=f"{QUICK['extract_papers']} abstracts and a {QUICK['sizes']}-paper "
                              "build unless given: about a minute")
-    parser.add_argument("--jobs", type=int, default=2, help="processes of the parallel row")
+    parser.add_argument("--jobs", type=int, default=2,
+                        help="processes of the parallel row, workers of the dask row")
     parser.add_argument("--build-jobs", type=int, default=None,
                         help="kg build --jobs (default: kg's default, all cores)")
     parser.add_argument("--repeat", type=int, default=1,

@@ -8,6 +8,7 @@ only stage that imports spaCy, and it is imported here lazily so that reading a 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -57,15 +58,24 @@ def extract_and_link(papers: Iterable[Paper], pipeline: str = "rules",
 
 
 def build(paths: Iterable[str | Path], store, input_format: str | None = None,
-          skip_bad: bool = False, pipeline: str = "rules", jobs: int = 1) -> BuildReport:
+          skip_bad: bool = False, pipeline: str = "rules", jobs: int = 1,
+          engine: str = "local", scheduler: str | None = None,
+          progress: bool | None = False) -> BuildReport:
     """Read every input, extract and link, add to ``store`` (not saved here).
 
     Reading happens first and completely, so a bad input file raises before the store changes.
     ``jobs`` > 1 extracts in that many processes (see ``kg.parallel``); the graph is the same.
+    ``engine="dask"`` extracts with Dask distributed: a local cluster of ``jobs`` workers, or
+    the running cluster at ``scheduler`` (``kg.dask_engine``). ``progress``: draw a progress
+    line on stderr (``None``: only if stderr is a terminal; see ``kg.progress``).
     """
     from kg.parallel import extract_parallel
+    from kg.progress import Progress
 
     result = read_papers(paths, input_format=input_format, skip_bad=skip_bad)
-    store.add(extract_parallel(result.papers, pipeline, jobs))
+    records = extract_parallel(result.papers, pipeline, jobs, engine=engine, scheduler=scheduler)
+    # closing: an error in the store also stops the workers (and a Dask cluster) at once
+    with Progress(len(result.papers), enabled=progress) as bar, closing(records):
+        store.add(bar.wrap(records))
     return BuildReport(papers=len(result.papers), files=result.files, skipped=result.skipped,
                        stats=store.stats())

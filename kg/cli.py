@@ -68,6 +68,15 @@ def _input_args(parser: argparse.ArgumentParser) -> None:
                         help="rules (default, fast) or statistical (rules plus the trained NER)")
     parser.add_argument("--skip-bad", action="store_true",
                         help="skip records that cannot be parsed and report them at the end")
+    parser.add_argument("--engine", choices=["local", "dask"], default=None,
+                        help="local: a process pool on this machine (default); dask: Dask "
+                             "distributed, a local cluster of --jobs workers or --scheduler")
+    parser.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                        help="a running Dask scheduler, e.g. tcp://host:8786 (implies --engine "
+                             "dask; its workers need paperkg installed)")
+    parser.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
+                        help="papers done, papers/s and ETA on stderr (default: only when "
+                             "stderr is a terminal)")
 
 
 def make_parser() -> argparse.ArgumentParser:
@@ -190,12 +199,16 @@ def cmd_build(args: argparse.Namespace) -> int:
     if args.backend == "neo4j":
         with _neo4j(args) as store:
             report = build(args.inputs, store, input_format=args.input_format,
-                           skip_bad=args.skip_bad, pipeline=args.pipeline, jobs=args.jobs)
+                           skip_bad=args.skip_bad, pipeline=args.pipeline, jobs=args.jobs,
+                           engine=args.engine or ("dask" if args.scheduler else "local"),
+                           scheduler=args.scheduler, progress=args.progress)
         target = store.uri
     else:
         store = NetworkXStore.open(args.store)
         report = build(args.inputs, store, input_format=args.input_format,
-                       skip_bad=args.skip_bad, pipeline=args.pipeline, jobs=args.jobs)
+                       skip_bad=args.skip_bad, pipeline=args.pipeline, jobs=args.jobs,
+                       engine=args.engine or ("dask" if args.scheduler else "local"),
+                       scheduler=args.scheduler, progress=args.progress)
         store.save()
         target = args.store
     print(f"read {report.papers} papers from {len(report.files)} file(s) into {target}")
@@ -211,7 +224,9 @@ def cmd_extract(args: argparse.Namespace) -> int:
 
     store = NetworkXStore()
     report = build(args.inputs, store, input_format=args.input_format, skip_bad=args.skip_bad,
-                   pipeline=args.pipeline, jobs=args.jobs)
+                   pipeline=args.pipeline, jobs=args.jobs,
+                   engine=args.engine or ("dask" if args.scheduler else "local"),
+                   scheduler=args.scheduler, progress=args.progress)
     if args.output == "-":
         write_records(store.graph, sys.stdout)
     else:

@@ -3,6 +3,7 @@
 Each worker builds its spaCy pipeline and linker once (``_start_worker``), then turns chunks of
 papers into extraction records; the parent keeps the input order, so a parallel build adds the
 same records in the same order as a single-process one and yields the same graph.
+``extract_parallel(..., engine="dask")`` hands the same work to Dask instead (``kg.dask_engine``).
 """
 
 from __future__ import annotations
@@ -12,7 +13,10 @@ import multiprocessing
 import os
 from collections.abc import Iterator, Sequence
 
+from kg.errors import KGError, UnknownFormatError
 from kg.model import Extraction, Paper
+
+ENGINES = ("local", "dask")
 
 # Starting a worker costs about a second (the pipeline and knowledge base load); below this many
 # papers per worker, fewer workers finish sooner.
@@ -20,6 +24,10 @@ MIN_PAPERS_PER_JOB = 250
 CHUNK_SIZE = 64
 
 _worker = None
+
+
+class EngineError(KGError, ValueError):
+    """Extraction engine options that do not go together."""
 
 
 def default_jobs() -> int:
@@ -53,9 +61,25 @@ def jobs_for(papers: int, jobs: int, min_per_job: int = MIN_PAPERS_PER_JOB) -> i
 
 
 def extract_parallel(papers: Sequence[Paper], pipeline: str = "rules", jobs: int = 1,
-                     min_per_job: int = MIN_PAPERS_PER_JOB) -> Iterator[Extraction]:
-    """Extraction records for ``papers`` in input order, using up to ``jobs`` processes."""
+                     min_per_job: int = MIN_PAPERS_PER_JOB, engine: str = "local",
+                     scheduler: str | None = None) -> Iterator[Extraction]:
+    """Extraction records for ``papers`` in input order, using up to ``jobs`` processes.
+
+    ``engine``: ``local`` (a process pool on this machine, below) or ``dask`` (Dask distributed,
+    ``kg.dask_engine``: a local cluster of ``jobs`` workers, or the running one at
+    ``scheduler``). Every engine gives the same records in the same order.
+    """
     from kg.build import extract_and_link
+
+    if engine not in ENGINES:
+        raise UnknownFormatError("engine", engine, ENGINES)
+    if scheduler and engine != "dask":
+        raise EngineError(f"--scheduler {scheduler} needs engine dask, not {engine!r}")
+    if engine == "dask":
+        from kg.dask_engine import extract_dask
+
+        yield from extract_dask(papers, pipeline, jobs, scheduler=scheduler)
+        return
 
     workers = jobs_for(len(papers), jobs, min_per_job)
     if workers <= 1:
