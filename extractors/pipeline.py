@@ -20,8 +20,9 @@ import extractors.components  # noqa: F401  (registers the factories)
 from extractors.abbreviations import best_long_form
 from extractors.components.ner import add_statistical_ner
 from extractors.kb import load_kb
-from extractors.ner.tokenizer import blank_nlp
+from extractors.ner.tokenizer import blank_nlp, forget_cached_chunks
 from extractors.roles import relation_of, role_of
+from extractors.tokens import token_arrays
 from extractors.urls import find_identifiers
 from kg.links import classify
 from kg.model import Mention, Paper
@@ -57,6 +58,7 @@ def build_nlp(phrase_min_df: int | None = None, statistical: bool = False) -> La
         nlp.add_pipe(name, config=config)
     if statistical:
         add_statistical_ner(nlp)
+    forget_cached_chunks(nlp)  # the gazetteer tokenized ~100k names to build its matchers
     return nlp
 
 
@@ -106,7 +108,7 @@ class Extractor:
         return PaperMentions(paper, tuple(mentions), tuple(pairs + org_pairs))
 
     def _mention(self, doc: Doc, span: Span, group: str) -> Mention:
-        sentence = span.sent.text
+        sentence = token_arrays(doc).sentence_text(span.start, span.end)
         if group == "links":
             url = span.kb_id_
             kind, _, _ = classify(url)
@@ -139,7 +141,8 @@ class Extractor:
             long_mention = typed.get(long)
             if long_mention is None:
                 continue
-            for match in re.finditer(rf"(?<![\w-]){re.escape(short)}(?![\w-])", doc.text):
+            pattern = rf"(?<![\w-]){re.escape(short)}(?![\w-])"
+            for match in re.finditer(pattern, token_arrays(doc).text):
                 key = (match.start(), match.end())
                 if key in seen:
                     continue
@@ -149,7 +152,8 @@ class Extractor:
                 seen.add(key)
                 extra.append(Mention(
                     type=long_mention.type, text=short, start=key[0], end=key[1],
-                    sentence=span.sent.text, role=long_mention.role,
+                    sentence=token_arrays(doc).sentence_text(span.start, span.end),
+                    role=long_mention.role,
                     confidence=long_mention.confidence, extractor="abbreviation",
                     kb_id=long_mention.kb_id,
                 ))
@@ -199,9 +203,11 @@ def spelled_pairs(mentions: Iterable[Mention]) -> list[tuple[str, str]]:
     "PowerNorm" and "Power Normalization", "OTOv2" and "Only-Train-Once": the paper calls one
     thing by both, without a parenthesised definition between them.
     """
-    names = {m.text for m in mentions if m.extractor in ("title", "proposal") and " " not in m.text}
-    longs = {m.text for m in mentions if m.type in ("method", "model", "dataset")
-             and sum(w[:1].isalpha() for w in re.split(r"[\s-]+", m.text)) >= 2}
+    mentions = list(mentions)  # in text order, deduplicated: the pairs' order is deterministic
+    names = dict.fromkeys(m.text for m in mentions
+                          if m.extractor in ("title", "proposal") and " " not in m.text)
+    longs = dict.fromkeys(m.text for m in mentions if m.type in ("method", "model", "dataset")
+                          and sum(w[:1].isalpha() for w in re.split(r"[\s-]+", m.text)) >= 2)
     pairs = []
     for name in names:
         core = re.sub(r"[-_ ]?[vV]?\d+(?:\.\d+)*$", "", name)  # OTOv2 -> OTO

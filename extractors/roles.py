@@ -9,6 +9,7 @@ from __future__ import annotations
 from spacy.tokens import Doc, Span
 
 from extractors.shapes import lexicon
+from extractors.tokens import token_arrays
 
 _FILLER = {"a", "an", "the", "new", "novel", "our", "first", "simple", "family", "of",
            "series", ",", "open", "openly", "publicly", "two", "three", "both"}
@@ -16,13 +17,15 @@ _FILLER = {"a", "an", "the", "new", "novel", "our", "first", "simple", "family",
 
 def in_title_prefix(doc: Doc, span: Span) -> bool:
     """The span is (part of) the title's "Name:" prefix or "Name Technical Report"."""
-    title = next(iter(doc.sents))
-    if span.start >= title.end:
+    arrays = token_arrays(doc)
+    title_start, title_end = arrays.sentence(0)
+    if span.start >= title_end:
         return False
-    colon = next((t.i for t in title if t.text == ":"), None)
+    colon = next((i for i in range(title_start, title_end) if arrays.words[i] == ":"), None)
     if colon is not None:
-        return span.end <= colon and colon - title.start <= 6
-    return span.start == title.start and "technical report" in title.text.lower()
+        return span.end <= colon and colon - title_start <= 6
+    return span.start == title_start and \
+        "technical report" in arrays.span_text(title_start, title_end).lower()
 
 
 def role_of(doc: Doc, span: Span) -> str:
@@ -30,15 +33,18 @@ def role_of(doc: Doc, span: Span) -> str:
     if span.id_ == "proposed" or in_title_prefix(doc, span):
         return "proposed"
     lex = lexicon()
-    before = [t.lower_ for t in doc[max(span.sent.start, span.start - 3): span.start]]
+    arrays = token_arrays(doc)
+    lower = arrays.lower
+    sent_start, sent_end = arrays.span_sentence(span.start, span.end)
+    before = lower[max(sent_start, span.start - 3): span.start]
     if "our" in before[-2:] or any(w in lex["naming_words"] for w in before[-2:]):
         return "proposed"
     # "we propose/introduce/release [a new] NAME": only fillers between the verb and the name.
     i = span.start - 1
-    while i >= span.sent.start and doc[i].lower_ in _FILLER:
+    while i >= sent_start and lower[i] in _FILLER:
         i -= 1
-    if i >= span.sent.start and doc[i].lower_ in lex["propose_verbs"]:
-        sentence = {t.lower_ for t in span.sent}
+    if i >= sent_start and lower[i] in lex["propose_verbs"]:
+        sentence = set(lower[sent_start:sent_end])
         if sentence & {"we", "our", "paper", "work", "report"}:
             return "proposed"
     return "used"
@@ -68,17 +74,18 @@ def relation_of(doc: Doc, span: Span) -> str:
     "fine-tune", ``builds_on`` after "based on/built on/initialized from/extends".
     """
     kind = span.label_
-    sentence = span.sent
+    arrays = token_arrays(doc)
+    sent_start, sent_end = arrays.span_sentence(span.start, span.end)
     if kind == "dataset":
-        words = {t.lower_ for t in sentence}
+        words = set(arrays.lower[sent_start:sent_end])
         return "evaluates_on" if words & _EVALUATE else ""
     if kind not in ("model", "method"):
         return ""
     before = []
-    for token in reversed(doc[sentence.start: span.start]):
-        if token.lower_ in _CLAUSE_BREAKS:
+    for word in reversed(arrays.lower[sent_start: span.start]):
+        if word in _CLAUSE_BREAKS:
             break
-        before.append(token.lower_)
+        before.append(word)
         if len(before) >= 8:
             break
     near = set(before[:4])

@@ -6,6 +6,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from extractors.abbreviations import find_abbreviations
+from extractors.tokens import token_arrays
 
 if not Doc.has_extension("abbreviations"):
     Doc.set_extension("abbreviations", default=None)
@@ -13,5 +14,5 @@ if not Doc.has_extension("abbreviations"):
 
 @Language.component("kg_abbreviations")
 def abbreviations_component(doc: Doc) -> Doc:
-    doc._.abbreviations = find_abbreviations(doc.text)
+    doc._.abbreviations = find_abbreviations(token_arrays(doc).text)
     return doc

