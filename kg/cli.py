@@ -246,6 +246,21 @@ def _open_existing(args: argparse.Namespace):
     return NetworkXStore.open(args.store, create=False)
 
 
+def _indexed_papers(args: argparse.Namespace, filters: list[tuple[str, str]]) -> list | None:
+    """The answer from the store's query index, or None when there is no up-to-date one."""
+    if getattr(args, "backend", "networkx") != "networkx":
+        return None
+    from kg.stores.index import open_index
+
+    index = open_index(args.store)
+    if index is None:
+        return None
+    try:
+        return index.papers(filters, role=args.role)
+    finally:
+        index.close()
+
+
 def cmd_papers(args: argparse.Namespace) -> int:
     from kg.query import papers
 
@@ -255,12 +270,14 @@ def cmd_papers(args: argparse.Namespace) -> int:
     if not filters:
         raise KGError("kg papers: name at least one of --dataset, --model, --method, --task, "
                       "--org, --link")
-    store = _open_existing(args)
-    if store.backend == "neo4j":
-        with store:
-            hits = store.papers(filters, role=args.role)
-    else:
-        hits = papers(store.graph, filters, role=args.role)
+    hits = _indexed_papers(args, filters)
+    if hits is None:
+        store = _open_existing(args)
+        if store.backend == "neo4j":
+            with store:
+                hits = store.papers(filters, role=args.role)
+        else:
+            hits = papers(store.graph, filters, role=args.role)
     if args.json:
         print(json.dumps([h.as_dict() for h in hits], ensure_ascii=False, indent=1))
         return 0

@@ -19,6 +19,7 @@ from kg.atomic import atomic_write
 from kg.errors import StoreError
 from kg.model import Entity, Extraction, Paper, Relation
 from kg.schema import HOSTED_BY, NODE_KIND_OF_TYPE, PAPER, VARIANT_OF, paper_node
+from kg.stores.index import write_index
 
 FORMAT = "paperkg-networkx"
 VERSION = 1
@@ -77,6 +78,7 @@ class NetworkXStore:
         if target is None:
             raise StoreError("no path to save the store to")
         save_graph(self.graph, target)
+        write_index(self.graph, target)  # kg papers answers from it without loading the graph
         self.path = target
         return target
 
