@@ -21,6 +21,7 @@ from pathlib import Path
 
 import networkx as nx
 
+from kg.atomic import umask
 from kg.errors import NotFoundError, StoreError
 from kg.ids import match_key
 from kg.query import PaperHit
@@ -75,6 +76,7 @@ def write_index(graph: nx.MultiDiGraph, store: str | Path) -> Path:
             connection.commit()
         finally:
             connection.close()
+        os.chmod(tmp, 0o666 & ~umask())  # mkstemp makes 0600; give the usual mode
         os.replace(tmp, target)
     except BaseException as exc:
         with contextlib.suppress(FileNotFoundError):
