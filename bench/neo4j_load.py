@@ -1,14 +1,21 @@
 """Load rate of the Neo4j store: relationships per second for ``kg push``.
 
-    .venv/bin/python bench/neo4j_load.py [--papers 10000] [--uri bolt://...]
+    .venv/bin/python bench/neo4j_load.py [--papers 10000] [--uri bolt://...] [--rows 10000]
+                                         [--store GRAPH.json ...]
 
 Builds NetworkX stores with ``kg build`` (cached in exports/bench/) for the bundled sample and
 for the first N papers of ../shared/data/external/paperlists/, then times ``kg push`` of each
-into an empty database three times: the first push writes everything, the second finds
-everything in place and writes nothing (the re-run cost), the third writes everything again
-after the database is emptied, with the server's JIT and query plans warm. Uses the server at
+(``Neo4jStore.load_networkx``) four times: into an empty database (writes everything), again
+(finds everything in place and changes nothing: the re-run cost), into the emptied database
+with the server's JIT and query plans warm, and again. Uses the server at
 --uri / NEO4J_URI, or starts services/neo4j on a free port with a temporary home and stops it
-at the end. Not part of the test run: the 10,000-paper build extracts for a minute or more.
+at the end. ``--store`` pushes stores built beforehand instead (e.g. all of paperlists).
+
+Each line gives the load average (the machine may be shared), the client's CPU seconds and,
+when the bench started the server, the server's (its JVM's CPU time from /proc: JIT
+compilation makes a cold server's first push several times dearer than later ones). Installing
+the driver's optional Rust extension (``pip install neo4j-rust-ext``) halves the client's
+share. Not part of the test run: the 10,000-paper build extracts for a minute or more.
 """
 
 from __future__ import annotations
@@ -56,24 +63,43 @@ def store_of(name: str, source: Callable[[], Path]) -> Path:
     return store
 
 
-def push(name: str, store_path: Path, uri: str) -> None:
+def cpu_seconds(pid: int | None) -> float | None:
+    """User + system CPU time of process ``pid`` (all its threads), from /proc."""
+    if pid is None:
+        return None
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def push(name: str, store_path: Path, uri: str, rows: int, server_pid: int | None) -> None:
     from kg.stores.neo4j_store import Neo4jStore
     from kg.stores.networkx_store import NetworkXStore
 
     graph = NetworkXStore.open(store_path, create=False).graph
     edges, nodes = graph.number_of_edges(), graph.number_of_nodes()
-    with Neo4jStore(uri) as neo:
+    with Neo4jStore(uri, rows_per_transaction=rows) as neo:
         neo.clear()
         neo.ensure_schema()
         for attempt in ("push into an empty database", "re-push (nothing to change)",
-                        "push into an emptied database again (server warmed up)"):
+                        "push into an emptied database again (server warmed up)",
+                        "re-push again"):
             if attempt.endswith("(server warmed up)"):
                 neo.clear()
+            server = cpu_seconds(server_pid)
+            client = time.process_time()
             started = time.perf_counter()
             neo.load_networkx(graph)
             seconds = time.perf_counter() - started
+            client = time.process_time() - client
+            after = cpu_seconds(server_pid)
+            used = f", server {after - server:.1f} s" if server is not None and after else ""
             print(f"{name}: {attempt}: {nodes} nodes, {edges} relationships in {seconds:.1f} s "
-                  f"= {edges / seconds:,.0f} relationships/s", flush=True)
+                  f"= {edges / seconds:,.0f} relationships/s ({rows} rows per transaction; "
+                  f"CPU: client {client:.1f} s{used}; load average "
+                  f"{os.getloadavg()[0]:.2f})", flush=True)
         assert neo.stats() == NetworkXStore(graph).stats()
     started = time.perf_counter()
     out = kg("push", "--store", str(store_path), "--neo4j-uri", uri).stdout.splitlines()[0]
@@ -85,13 +111,19 @@ def main() -> int:
     parser.add_argument("--papers", type=int, default=10_000)
     parser.add_argument("--uri", default=os.environ.get("NEO4J_URI"))
     parser.add_argument("--paperlists", type=Path, default=PAPERLISTS)
+    parser.add_argument("--rows", type=int, default=10_000, help="rows per transaction")
+    parser.add_argument("--store", type=Path, action="append", default=[],
+                        help="push this store instead of building the sample and paperlists")
     args = parser.parse_args()
     CACHE.mkdir(parents=True, exist_ok=True)
-    stores = [("sample", store_of("sample", lambda: ROOT / "data" / "sample")),
-              (f"paperlists-{args.papers}", store_of(
-                  f"paperlists-{args.papers}", lambda: first_papers(args.papers,
-                                                                    args.paperlists)))]
-    uri, stop = args.uri, None
+    if args.store:
+        stores = [(path.name, path) for path in args.store]
+    else:
+        stores = [("sample", store_of("sample", lambda: ROOT / "data" / "sample")),
+                  (f"paperlists-{args.papers}", store_of(
+                      f"paperlists-{args.papers}", lambda: first_papers(args.papers,
+                                                                        args.paperlists)))]
+    uri, stop, server_pid = args.uri, None, None
     if not uri:
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
@@ -103,9 +135,11 @@ def main() -> int:
                        check=True)
         uri = f"bolt://127.0.0.1:{port}"
         stop = [*run, "stop", "--port", str(port)], env
+        server_pid = int(Path(home, "run", f"neo4j-{port}.pid").read_text())
+    print(f"load average at the start: {os.getloadavg()[0]:.2f}", flush=True)
     try:
         for name, path in stores:
-            push(name, path, uri)
+            push(name, path, uri, args.rows, server_pid)
     finally:
         if stop:
             subprocess.run(stop[0], env=stop[1], check=False)

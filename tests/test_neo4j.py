@@ -7,6 +7,7 @@ Maven, or a server that does not start, fails them instead of skipping.
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 import shutil
@@ -34,6 +35,7 @@ from kg.query import find_entities as nx_find_entities
 from kg.query import papers as nx_papers
 from kg.readers import read_papers
 from kg.schema import NODE_KINDS, USES
+from kg.stores.neo4j_layout import LIST_KEYS, node_properties
 from kg.stores.neo4j_store import Neo4jStore
 from kg.stores.networkx_store import NetworkXStore
 
@@ -412,6 +414,153 @@ def test_push_merges_like_the_embedded_store(store: Neo4jStore) -> None:
     merged = result.edges["paper:2301.00001", "dataset:glue", USES]
     assert [e["text"] for e in merged["evidence"]] == ["We use GLUE.", "More GLUE."]
     assert merged["confidence"] == 0.9
+
+
+def _networkx_merge(*graphs: nx.MultiDiGraph) -> nx.MultiDiGraph:
+    """``graphs`` merged one after the other by NetworkXStore's own rules (what a push of
+    each, in turn, must leave in the database)."""
+    merged = NetworkXStore()
+    for graph in graphs:
+        for node, data in graph.nodes(data=True):
+            merged._merge_node(node, copy.deepcopy(data), lists=LIST_KEYS[data["kind"]])
+        for source, target, kind, data in graph.edges(keys=True, data=True):
+            data = copy.deepcopy(data)
+            if merged.graph.has_edge(source, target, key=kind):
+                data = {"evidence": [], "confidence": 0.0, **data}
+            merged._merge_edge(source, target, kind, data)
+    return merged.graph
+
+
+def raw_graph(store: Neo4jStore) -> tuple[dict, dict]:
+    """Every property of every node and relationship, by element id (seq and keys included)."""
+    nodes = {r["e"]: r["p"] for r in store._read(
+        "MATCH (n) RETURN elementId(n) AS e, properties(n) AS p")}
+    edges = {r["e"]: r["p"] for r in store._read(
+        "MATCH ()-[r]->() RETURN elementId(r) AS e, properties(r) AS p")}
+    return nodes, edges
+
+
+def test_push_merge_rules_equal_networkx(store: Neo4jStore) -> None:
+    first = make_small_graph()
+    first.nodes["paper:2301.00001"]["organization"] = ""  # "" is filled by a later value
+    first.nodes["task:traffic-classification"]["name"] = ""
+    second = make_small_graph()
+    p1, p2 = "paper:2301.00001", "paper:t-5f3c"
+    second.nodes[p1].update(abstract="A longer abstract: we propose NetMamba and use GLUE.",
+                            authors=["B. Author", "C. Author", "C. Author"], doi="10.1/x",
+                            organization="Acme Labs", date="")
+    second.nodes[p2].update(abstract="Shorter.", date="2024-01-01")
+    second.nodes["dataset:glue"].update(
+        name="Another name", aliases=["GLUE benchmark", "GLUE", "GLUE benchmark"])
+    second.nodes["model:mamba"]["aliases"] = ["Mamba-1"]
+    second.nodes["task:traffic-classification"].update(
+        name="traffic classification", aliases=["TC"])  # the name fills "", its key too
+    more, again = {"text": "More GLUE.", "start": 1, "end": 5}, {
+        "text": "We use GLUE.", "start": 62, "end": 66}
+    second.edges[p1, "dataset:glue", USES].update(evidence=[more, again, more], confidence=0.95)
+    second.edges[p2, "dataset:glue", USES].update(evidence=[], confidence=0.5)
+    variant = second.edges["model:netmamba", "model:mamba", "VARIANT_OF"]
+    del variant["confidence"], variant["evidence"]  # merged as confidence 0.0, no evidence
+    second.add_edge(p1, "method:lora", key=USES, kind=USES, role="used", confidence=0.7,
+                    extractor="test", evidence=[more, more])  # new: duplicates kept as given
+    store.rows_per_transaction = 3  # several transactions per label and type
+    store.load_networkx(first)
+    store.load_networkx(second)
+    expected = _networkx_merge(first, second)
+    assert_same_graph(store.to_networkx(), expected)
+    got = store.to_networkx()
+    assert got.nodes["dataset:glue"]["aliases"] == [
+        "General Language Understanding Evaluation", "GLUE benchmark"]
+    assert [e["text"] for e in got.edges[p1, "dataset:glue", USES]["evidence"]] == [
+        "We use GLUE.", "More GLUE."]
+    assert got.edges[p1, "dataset:glue", USES]["confidence"] == 0.95
+    # the derived name keys are those of the merged node: every alias finds it, the name a
+    # later push did not keep does not
+    by_id = {r["id"]: r for r in store._read(
+        "MATCH (n) WHERE n.name_key IS NOT NULL RETURN n.id AS id, n.name_key AS name_key, "
+        "n.match_keys AS match_keys")}
+    for node, data in expected.nodes(data=True):
+        if data["kind"] != "Paper":
+            props = node_properties(node, data, 0)
+            assert by_id[node]["name_key"] == props["name_key"], node
+            assert by_id[node]["match_keys"] == props["match_keys"], node
+    assert store.find_entities("TC") == ["task:traffic-classification"]
+    assert store.find_entities("Another name") == nx_find_entities(expected, "Another name")
+
+
+def test_pushing_twice_changes_nothing(store: Neo4jStore,
+                                       sample_graph: nx.MultiDiGraph) -> None:
+    store.load_networkx(sample_graph)
+    before = raw_graph(store)
+    store.load_networkx(sample_graph)
+    assert raw_graph(store) == before  # same elements, every property the same (seq too)
+    assert_same_graph(store.to_networkx(), sample_graph)
+
+
+def test_push_cut_off_then_rerun_converges(server: Server, store: Neo4jStore,
+                                           sample_graph: nx.MultiDiGraph) -> None:
+    store.rows_per_transaction = 100
+
+    def cut(number: int) -> None:
+        if number == 8:  # some labels written, no relationship yet
+            raise ConnectionAbortedError("client stopped")
+
+    with pytest.raises(ConnectionAbortedError):
+        store.load_networkx(sample_graph, on_batch=cut)
+    assert 0 < sum(store.stats()["nodes"].values()) < sample_graph.number_of_nodes()
+    with Neo4jStore(server.uri, rows_per_transaction=100) as fresh:
+        fresh.load_networkx(sample_graph)
+        assert_same_graph(fresh.to_networkx(), sample_graph)
+        once = Neo4jStore(server.uri)
+        try:  # the same properties as one uninterrupted push (seq aside)
+            rerun = sorted(map(_without_seq, raw_graph(fresh)[0].values()), key=repr)
+            once.clear()
+            once.load_networkx(sample_graph)
+            assert sorted(map(_without_seq, raw_graph(once)[0].values()), key=repr) == rerun
+        finally:
+            once.close()
+
+
+def _without_seq(props: dict) -> dict:
+    return {k: v for k, v in props.items() if k != "seq"}
+
+
+def test_a_batch_merges_like_one_extraction_at_a_time(store: Neo4jStore) -> None:
+    """``add`` merges a whole batch at once; an alias one extraction of the batch drops as
+    its own name is still an alias of the database's node, whose name is another."""
+    def extraction(pid: str, *entities: Entity) -> Extraction:
+        paper = Paper(id=pid, title=f"Paper {pid}", abstract="We use X.")
+        return Extraction(paper=paper, entities=entities, relations=tuple(
+            Relation(paper_id=pid, kind=USES, entity_id=e.id, confidence=0.6, extractor="t",
+                     evidence=(Evidence(text="We use X.", start=7, end=8),))
+            for e in entities))
+
+    first = extraction("p0", Entity(id="dataset:x", type="dataset", name="X"))
+    batch = [extraction("p1", Entity(id="dataset:x", type="dataset", name="B")),
+             extraction("p2", Entity(id="dataset:x", type="dataset", name="C", aliases=("B",)),
+                        Entity(id="dataset:x-small", type="dataset", name="X small",
+                               family="dataset:x"))]
+    later = [extraction("p3", Entity(id="dataset:x-large", type="dataset", name="X large",
+                                     family="dataset:x"))]  # the family from the database
+    store.batch_size = 10
+    store.add([first])
+    store.add(batch)
+    store.add(later)
+    expected = NetworkXStore()
+    for ex in [first, *batch, *later]:
+        expected.add([ex])
+    assert expected.graph.nodes["dataset:x"]["aliases"] == ["B"]
+    assert_same_graph(store.to_networkx(), expected.graph)
+    assert store.find_entities("B") == ["dataset:x"]
+
+    orphan = [extraction("p4", Entity(id="dataset:y-small", type="dataset", name="Y small",
+                                      family="dataset:y"))]
+    before = raw_graph(store)
+    with pytest.raises(StoreError):
+        NetworkXStore(expected.graph.copy()).add(orphan)
+    with pytest.raises(StoreError, match="missing from the database"):
+        store.add(orphan)
+    assert raw_graph(store) == before  # the failed batch wrote nothing
 
 
 def test_cli_build_into_neo4j_equals_the_file_store(server: Server, store: Neo4jStore,

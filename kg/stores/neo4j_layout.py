@@ -11,7 +11,9 @@ by any of the three is the same; this module does not import ``neo4j``.
   every alias).
 * Every node gets ``seq``, its position in the NetworkX graph's node order (the order nodes were
   first added). ``kg.query`` breaks ties between equally good entities by that order, and so
-  can Cypher; ``to_networkx`` gives the nodes back in it.
+  can Cypher; ``to_networkx`` gives the nodes back in it. Only the order counts: the Neo4j
+  store numbers every row it writes from past the largest ``seq`` in the database, so numbers
+  of rows that found their node already there are skipped.
 * An edge is one relationship whose type is its NetworkX key (a ``kg.schema.EDGE_KINDS``
   type), with the attributes as properties. Neo4j properties cannot hold maps, so the evidence
   list ``[{text, start, end}, ...]`` is stored as three parallel lists ``evidence_text``,

@@ -4,23 +4,29 @@ Only this module imports ``neo4j``. The layout (labels, properties, evidence as 
 is in ``kg.stores.neo4j_layout``. Writing:
 
 * the constraints and indexes of ``schemas/neo4j-constraints.cypher`` are created first;
-* extractions are written in batches, one managed transaction (``session.execute_write``, which
-  the driver retries on transient errors and lost connections) per batch. Inside it the batch's
-  existing nodes and edges are read, merged with the batch by ``NetworkXStore`` itself (so the
-  merge rules are the embedded store's, not a Cypher copy of them: lists unioned in order,
-  evidence unioned, confidence max, the first name kept, the longest abstract kept), and only
-  what changed is written back with ``UNWIND $rows AS row MERGE ... SET x = row.props``;
-* so a re-run writes nothing, and a run cut off between batches leaves whole batches that a
+* rows are computed once in Python (``neo4j_layout``'s properties) and sent in large
+  ``UNWIND $rows`` statements, one per label and one per (label, relationship type, label), so
+  each MERGE on ``id`` uses the label's uniqueness constraint; nodes before relationships;
+* the server merges: a new node or relationship is created with the row's properties, an
+  existing one is merged in Cypher with ``NetworkXStore``'s rules (lists unioned in order, the
+  first non-empty value kept, the longer abstract kept, evidence unioned without duplicates,
+  confidence the larger; see ``_node_statement`` and ``_edge_statement``). Nothing is read back
+  into Python, and a re-run finds every value already equal and changes nothing;
+* every transaction is a managed one (``session.execute_write``: retried whole on transient
+  errors and lost connections). ``add`` writes one transaction per ``batch_size`` papers (the
+  batch merged by ``NetworkXStore`` first), ``load_networkx`` (``kg push``) one per
+  ``rows_per_transaction`` rows; a load cut off between transactions leaves whole ones, which a
   re-run completes into the graph one uninterrupted run makes.
 
 Cypher text never holds input: values are parameters, and labels and relationship types are
-``kg.schema`` constants checked by ``neo4j_layout.label``/``rel_type``. The read/merge/write of
-a batch assumes one writer at a time (two concurrent builds may each miss the other's aliases).
+``kg.schema`` constants checked by ``neo4j_layout.label``/``rel_type``. The merge assumes one
+writer at a time (two concurrent builds may each miss the other's aliases).
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import os
 from collections import defaultdict
@@ -38,15 +44,14 @@ from kg.model import Extraction
 from kg.query import PaperHit
 from kg.schema import (
     EDGE_KINDS,
-    HOSTED_BY,
     NODE_KIND_OF_TYPE,
     NODE_KINDS,
     PAPER,
     TYPE_OF_NODE_KIND,
-    VARIANT_OF,
     paper_node,
 )
 from kg.stores.neo4j_layout import (
+    DERIVED_NODE_KEYS,
     ENTITY_LABELS,
     LIST_KEYS,
     edge_data,
@@ -93,15 +98,13 @@ class Neo4jStore:
     server's default database)."""
 
     backend = "neo4j"
-    # 500 papers per transaction: 10,000 papers load in 45 s against 58 s with 100 (each batch
-    # pays ~20 round trips whatever its size); one batch's transaction stays a few MB.
 
     def __init__(self, uri: str | None = None, user: str | None = None,
                  password: str | None = None, database: str | None = None, *,
-                 batch_size: int = 500, edge_batch_size: int = 2000) -> None:
+                 batch_size: int = 500, rows_per_transaction: int = 10_000) -> None:
         self.uri, self.user, password, self.database = _settings(uri, user, password, database)
-        self.batch_size = batch_size
-        self.edge_batch_size = edge_batch_size
+        self.batch_size = batch_size  # papers per transaction in add()
+        self.rows_per_transaction = rows_per_transaction  # in load_networkx()
         auth = (self.user, password) if password else None
         try:
             # the server's notices (an unknown type in an empty database...) are not for users
@@ -175,41 +178,18 @@ class Neo4jStore:
         self.ensure_schema()
         with self._session() as session:
             for number, batch in enumerate(_chunks(extractions, self.batch_size), 1):
-                # the counter moves only once the batch commits (a retried batch reuses it)
-                self._next_seq = session.execute_write(self._write_extractions, batch,
-                                                       self._start_seq())
+                start = self._start_seq()
+                nodes, edges, next_seq = _extraction_rows(batch, start)
+                # one transaction per batch; the counter moves only once it commits
+                session.execute_write(_write_rows, nodes, edges)
+                self._next_seq = next_seq
                 if on_batch:
                     on_batch(number)
 
-    def _write_extractions(self, tx: ManagedTransaction, batch: Sequence[Extraction],
-                           next_seq: int) -> int:
-        ids: set[str] = set()
-        edges: set[EdgeKey] = set()
-        for ex in batch:
-            pid = paper_node(ex.paper.id)
-            ids.add(pid)
-            for entity in ex.entities:
-                ids.add(entity.id)
-                if entity.family and entity.family != entity.id:
-                    ids.add(entity.family)
-                    edges.add((entity.id, entity.family, VARIANT_OF))
-                if entity.owner:
-                    ids.add(entity.owner)
-                    edges.add((entity.id, entity.owner, HOSTED_BY))
-            edges.update((pid, r.entity_id, r.kind) for r in ex.relations)
-        before_nodes = _fetch_nodes(tx, ids)
-        before_edges = _fetch_edges(tx, {e for e in edges
-                                         if e[0] in before_nodes and e[1] in before_nodes})
-        scratch = NetworkXStore()
-        for node, props in before_nodes.items():
-            scratch.graph.add_node(node, **node_data(props))
-        for (source, target, kind), props in before_edges.items():
-            scratch.graph.add_edge(source, target, key=kind, **edge_data(props))
-        scratch.add(batch)  # the embedded store's merge rules, on this batch's part of the graph
-        return _write_changes(tx, scratch.graph, before_nodes, before_edges, next_seq)
-
     def load_networkx(self, graph: nx.MultiDiGraph, on_batch: BatchHook | None = None) -> None:
-        """Merge a whole NetworkX graph (``kg push``) with the same rules as ``add``."""
+        """Merge a whole NetworkX graph (``kg push``) with the same rules as ``add``:
+        ``rows_per_transaction`` nodes, then relationships, per transaction, each statement
+        one label or one (label, type, label) group."""
         self.ensure_schema()
         for node, data in graph.nodes(data=True):
             label(data.get("kind"))  # fail before writing anything
@@ -218,18 +198,25 @@ class Neo4jStore:
                                  f"{label_of_id(node)!r} as its id says")
         for _, _, key in graph.edges(keys=True):
             rel_type(key)
+        start = self._start_seq()
+        self._next_seq = start + graph.number_of_nodes()  # numbers reserved before writing
+        nodes = _node_rows(graph.nodes(data=True), start)
+        edges = _edge_rows(graph)
+        size = self.rows_per_transaction
         number = 0
         with self._session() as session:
-            for chunk in _chunks(graph.nodes(data=True), self.edge_batch_size):
-                self._next_seq = session.execute_write(_merge_nodes, chunk, self._start_seq())
-                number += 1
-                if on_batch:
-                    on_batch(number)
-            for echunk in _chunks(graph.edges(keys=True, data=True), self.edge_batch_size):
-                session.execute_write(_merge_edges, echunk, graph)
-                number += 1
-                if on_batch:
-                    on_batch(number)
+            for kind, rows in nodes.items():
+                for chunk in _chunks(rows, size):
+                    session.execute_write(_write_rows, {kind: chunk}, {})
+                    number += 1
+                    if on_batch:
+                        on_batch(number)
+            for group, rows in edges.items():
+                for chunk in _chunks(rows, size):
+                    session.execute_write(_write_rows, {}, {group: chunk})
+                    number += 1
+                    if on_batch:
+                        on_batch(number)
 
     # -- reading ------------------------------------------------------------------------------
     def to_networkx(self) -> nx.MultiDiGraph:
@@ -361,102 +348,153 @@ class Neo4jStore:
                 "url": data.get("url", ""), "papers": linked, "related": related}
 
 
-# -- transaction functions (retried as a whole by execute_write) --------------------------------
-def _fetch_nodes(tx: ManagedTransaction, ids: Iterable[str]) -> dict[str, dict[str, Any]]:
-    """Properties of the nodes among ``ids`` that exist, by id."""
-    by_label: dict[str, list[str]] = defaultdict(list)
-    for node in ids:
-        by_label[label_of_id(node)].append(node)
-    found: dict[str, dict[str, Any]] = {}
-    for kind, group in by_label.items():
-        result = tx.run(f"UNWIND $ids AS id MATCH (n:{label(kind)} {{id: id}}) "
-                        "RETURN n.id AS id, properties(n) AS props", ids=group)
-        found.update((r["id"], r["props"]) for r in result)
-    return found
+# -- the merge, done by the server ----------------------------------------------------------------
+# One statement per label and one per (label, type, label) group, so every MATCH and MERGE on
+# ``id`` uses the label's uniqueness constraint. A node or relationship that is new is created
+# with its properties as they are (``ON CREATE SET x = row.props``); one that exists is merged
+# with NetworkXStore's rules, written in Cypher:
+#
+# * node: list attributes (LIST_KEYS) unioned in order, the longer abstract kept, every other
+#   attribute filled only where the node has none or "", an alias equal to the name dropped,
+#   ``name_key``/``match_keys`` extended to match (``row.keys``: the keys of the new aliases);
+# * relationship: evidence unioned (a (text, start, end) already there is not added again),
+#   confidence the larger; everything else kept.
+#
+# A new node carries the row's ``seq`` (a number no existing node has), which is how the
+# statement tells a node it has just created from one that was there; relationships merge in
+# ``ON MATCH``. Merging a row into what it already made changes nothing, so a retried
+# transaction that had in fact committed, or a re-run, writes the same values again (the
+# kernel skips a property set to the value it has).
+_UNION = "reduce(acc = [], x IN {old} + {new} | CASE WHEN x IN acc THEN acc ELSE acc + x END)"
 
 
-def _fetch_edges(tx: ManagedTransaction, keys: Iterable[EdgeKey]) -> dict[EdgeKey, dict]:
-    """Properties of the relationships among ``keys`` that exist."""
-    groups: dict[tuple[str, str, str], list[dict[str, str]]] = defaultdict(list)
-    for source, target, kind in keys:
-        groups[(label_of_id(source), kind, label_of_id(target))].append({"s": source, "t": target})
-    found: dict[EdgeKey, dict[str, Any]] = {}
-    for (src, kind, dst), rows in groups.items():
-        result = tx.run(f"UNWIND $rows AS row MATCH (a:{label(src)} {{id: row.s}})"
-                        f"-[r:{rel_type(kind)}]->(b:{label(dst)} {{id: row.t}}) "
-                        "RETURN row.s AS s, row.t AS t, properties(r) AS props", rows=rows)
-        found.update(((r["s"], r["t"], kind), r["props"]) for r in result)
-    return found
+def _kept(kind: str) -> list[str]:
+    """Node keys the merge does not fill: lists, the abstract and the layout's own."""
+    return [*LIST_KEYS[kind], "abstract", *DERIVED_NODE_KEYS]
 
 
-def _write_changes(tx: ManagedTransaction, graph: nx.MultiDiGraph,
-                   before_nodes: dict[str, dict], before_edges: dict[EdgeKey, dict],
-                   next_seq: int, nodes: bool = True) -> int:
-    """Write the nodes (unless not ``nodes``) and edges of ``graph`` whose properties differ
-    from ``before_*``; new nodes are numbered from ``next_seq`` in ``graph``'s order. Returns
-    the next free seq."""
-    node_rows: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for node, data in graph.nodes(data=True) if nodes else ():
-        seq = before_nodes.get(node, {}).get("seq")
-        if seq is None:
-            seq, next_seq = next_seq, next_seq + 1
-        props = node_properties(node, data, seq)
-        if before_nodes.get(node) != props:
-            node_rows[label(data.get("kind"))].append({"id": node, "props": props})
-    edge_rows: dict[tuple[str, str, str], list[dict[str, Any]]] = defaultdict(list)
+@functools.cache
+def _node_statement(kind: str) -> str:
+    kind = label(kind)
+    lists = [key for key in LIST_KEYS[kind] if key != "aliases"]
+    sets = ["n.abstract = CASE WHEN size(coalesce(row.props.abstract, '')) > "
+            "size(coalesce(n.abstract, '')) THEN row.props.abstract ELSE n.abstract END"]
+    sets += [f"n.{key} = CASE WHEN row.props.{key} IS NULL THEN n.{key} "
+             f"ELSE {_UNION.format(old=f'coalesce(n.{key}, [])', new=f'row.props.{key}')} END"
+             for key in lists]
+    aliases = ""
+    if kind != PAPER:
+        added = "coalesce(row.add, row.props.aliases)"
+        aliases = (f"WITH n, row, 'name' IN empty AS renamed, CASE WHEN {added} IS NULL "
+                   f"THEN n.aliases ELSE {_UNION.format(old='coalesce(n.aliases, [])', new=added)}"
+                   " END AS aliases ")
+        sets += ["n.aliases = CASE WHEN aliases IS NULL THEN NULL "
+                 "ELSE [a IN aliases WHERE n.name IS NULL OR a <> n.name] END",
+                 "n.name_key = CASE WHEN renamed THEN row.props.name_key ELSE n.name_key END",
+                 "n.match_keys = COLLECT { UNWIND coalesce(n.match_keys, []) + row.keys + "
+                 "CASE WHEN renamed AND row.props.name <> '' THEN [row.props.name_key] "
+                 "ELSE [] END AS k RETURN DISTINCT k ORDER BY k }"]
+    return (f"UNWIND $rows AS row MERGE (n:{kind} {{id: row.props.id}}) "
+            "ON CREATE SET n = row.props "
+            "WITH n, row WHERE n.seq IS NULL OR n.seq <> row.props.seq "
+            "WITH n, row, [k IN keys(row.props) WHERE NOT k IN $kept "
+            "AND (n[k] IS NULL OR n[k] = '')] AS empty "
+            "CALL (n, row, empty) { UNWIND empty AS k SET n[k] = row.props[k] } "
+            f"{aliases}SET {', '.join(sets)}")
+
+
+@functools.cache
+def _edge_statement(source: str, kind: str, target: str) -> str:
+    return (f"UNWIND $rows AS row MATCH (a:{label(source)} {{id: row.s}}) "
+            f"MATCH (b:{label(target)} {{id: row.t}}) MERGE (a)-[r:{rel_type(kind)}]->(b) "
+            "ON CREATE SET r = row.props "
+            "ON MATCH SET r += reduce(acc = {"
+            " evidence_text: coalesce(r.evidence_text, []),"
+            " evidence_start: coalesce(r.evidence_start, []),"
+            " evidence_end: coalesce(r.evidence_end, []),"
+            " confidence: CASE WHEN coalesce(row.props.confidence, 0.0) >"
+            " coalesce(r.confidence, 0.0) THEN coalesce(row.props.confidence, 0.0)"
+            " ELSE coalesce(r.confidence, 0.0) END},"
+            " i IN range(0, size(coalesce(row.props.evidence_text, [])) - 1) |"
+            " CASE WHEN any(j IN range(0, size(acc.evidence_text) - 1)"
+            "  WHERE acc.evidence_text[j] = row.props.evidence_text[i]"
+            "  AND acc.evidence_start[j] = row.props.evidence_start[i]"
+            "  AND acc.evidence_end[j] = row.props.evidence_end[i]) THEN acc"
+            " ELSE acc {.*, evidence_text: acc.evidence_text + row.props.evidence_text[i],"
+            "  evidence_start: acc.evidence_start + row.props.evidence_start[i],"
+            "  evidence_end: acc.evidence_end + row.props.evidence_end[i]} END) "
+            "RETURN count(*) AS n")
+
+
+NodeRows = dict[str, list[dict[str, Any]]]  # label -> rows
+EdgeRows = dict[tuple[str, str, str], list[dict[str, Any]]]  # (label, type, label) -> rows
+
+
+def _node_rows(nodes: Iterable[tuple[str, dict[str, Any]]], next_seq: int,
+               added: dict[str, list[str]] | None = None) -> NodeRows:
+    """Statement rows of ``nodes``, numbered from ``next_seq`` in their order. An entity's
+    ``add`` (when given in ``added``) is the aliases to union into an existing node, when they
+    differ from its own."""
+    rows: NodeRows = defaultdict(list)
+    for seq, (node, data) in enumerate(nodes, next_seq):
+        kind = label(data.get("kind"))
+        row: dict[str, Any] = {"props": node_properties(node, data, seq)}
+        if kind != PAPER:
+            aliases = data.get("aliases")
+            if added is not None and node in added and added[node] != aliases:
+                row["add"] = aliases = added[node]
+            row["keys"] = [match_key(a) for a in aliases or () if a]
+        rows[kind].append(row)
+    return rows
+
+
+def _edge_rows(graph: nx.MultiDiGraph) -> EdgeRows:
+    rows: EdgeRows = defaultdict(list)
+    kinds = graph.nodes
     for source, target, kind, data in graph.edges(keys=True, data=True):
-        props = edge_properties(f"edge {source!r} -[{kind}]-> {target!r}", data)
-        if before_edges.get((source, target, kind)) != props:
-            group = (label(graph.nodes[source]["kind"]), rel_type(kind),
-                     label(graph.nodes[target]["kind"]))
-            edge_rows[group].append({"s": source, "t": target, "props": props})
-    for kind, rows in node_rows.items():
-        tx.run(f"UNWIND $rows AS row MERGE (n:{kind} {{id: row.id}}) SET n = row.props",
-               rows=rows).consume()
-    for (src, kind, dst), rows in edge_rows.items():
-        written = tx.run(f"UNWIND $rows AS row MATCH (a:{src} {{id: row.s}}) "
-                         f"MATCH (b:{dst} {{id: row.t}}) MERGE (a)-[r:{kind}]->(b) "
-                         "SET r = row.props RETURN count(r) AS n", rows=rows).single()
+        group = (label(kinds[source].get("kind")), rel_type(kind),
+                 label(kinds[target].get("kind")))
+        rows[group].append({"s": source, "t": target, "props": edge_properties(
+            f"edge {source!r} -[{kind}]-> {target!r}", data)})
+    return rows
+
+
+def _extraction_rows(batch: Sequence[Extraction], next_seq: int
+                     ) -> tuple[NodeRows, EdgeRows, int]:
+    """The rows of a batch of extractions: the batch merged by ``NetworkXStore`` itself (its
+    rules, in its order), plus what merging that into existing nodes needs, the aliases before
+    the batch dropped its own names from them (the database's node may have another name).
+    Returns the next free seq."""
+    scratch = NetworkXStore()
+    defined: set[str] = set()
+    referenced: set[str] = set()
+    added: dict[str, list[str]] = {}
+    for ex in batch:
+        defined.add(paper_node(ex.paper.id))
+        for entity in ex.entities:
+            defined.add(entity.id)
+            added[entity.id] = list(dict.fromkeys([*added.get(entity.id, ()),
+                                                   *entity.aliases]))
+            if entity.family and entity.family != entity.id:
+                referenced.add(entity.family)
+            if entity.owner:
+                referenced.add(entity.owner)
+    # a family or owner this batch does not define must already be in the database: the
+    # relationship's MATCH finds it there or the batch fails, as NetworkXStore would
+    outside = referenced - defined
+    for node in outside:
+        scratch.graph.add_node(node, kind=label_of_id(node))
+    scratch.add(batch)
+    nodes = [(n, d) for n, d in scratch.graph.nodes(data=True) if n not in outside]
+    return _node_rows(nodes, next_seq, added), _edge_rows(scratch.graph), next_seq + len(nodes)
+
+
+def _write_rows(tx: ManagedTransaction, nodes: NodeRows, edges: EdgeRows) -> None:
+    """Merge node rows, then relationship rows (a transaction function: retried whole)."""
+    for kind, rows in nodes.items():
+        tx.run(_node_statement(kind), rows=rows, kept=_kept(kind)).consume()
+    for (source, kind, target), rows in edges.items():
+        written = tx.run(_edge_statement(source, kind, target), rows=rows).single()
         if written is None or written["n"] != len(rows):
             raise StoreError(f"{len(rows) - (written['n'] if written else 0)} {kind} edge(s) "
                              "point at nodes missing from the database")
-    return next_seq
-
-
-def merge_node(graph: nx.MultiDiGraph, node: str, data: dict[str, Any]) -> None:
-    """Merge one node of another graph into ``graph`` with ``NetworkXStore``'s rules."""
-    NetworkXStore(graph)._merge_node(node, data, lists=LIST_KEYS[label(data.get("kind"))])
-
-
-def merge_edge(graph: nx.MultiDiGraph, source: str, target: str, kind: str,
-               data: dict[str, Any]) -> None:
-    """Merge one edge of another graph into ``graph``: evidence unioned, confidence max."""
-    if graph.has_edge(source, target, key=kind):
-        data = {"evidence": [], "confidence": 0.0, **data}
-    NetworkXStore(graph)._merge_edge(source, target, kind, data)
-
-
-def _merge_nodes(tx: ManagedTransaction, chunk: list[tuple[str, dict[str, Any]]],
-                 next_seq: int) -> int:
-    before = _fetch_nodes(tx, [node for node, _ in chunk])
-    graph = nx.MultiDiGraph()
-    for node, props in before.items():
-        graph.add_node(node, **node_data(props))
-    for node, data in chunk:
-        merge_node(graph, node, dict(data))
-    return _write_changes(tx, graph, before, {}, next_seq)
-
-
-def _merge_edges(tx: ManagedTransaction, chunk: list[tuple[str, str, str, dict[str, Any]]],
-                 source_graph: nx.MultiDiGraph) -> None:
-    before = _fetch_edges(tx, [(s, t, k) for s, t, k, _ in chunk])
-    graph = nx.MultiDiGraph()
-    for s, t, _, _ in chunk:
-        for node in (s, t):
-            if node not in graph:
-                graph.add_node(node, kind=source_graph.nodes[node]["kind"])
-    for (s, t, k), props in before.items():
-        graph.add_edge(s, t, key=k, **edge_data(props))
-    for s, t, k, data in chunk:
-        merge_edge(graph, s, t, k, dict(data))
-    _write_changes(tx, graph, {}, before, 0, nodes=False)

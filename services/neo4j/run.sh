@@ -9,14 +9,16 @@
 #
 # Environment: PAPERKG_NEO4J_PORT (7687), PAPERKG_NEO4J_HOME (database home; default
 # target/data, kept between runs), PAPERKG_NEO4J_RUN (pid and log files; default target/run),
-# PAPERKG_NEO4J_HEAP (512m). Java 17 is used when the default java is newer: Neo4j 5.26 runs on
-# 17 and 21 only.
+# PAPERKG_NEO4J_HEAP (1g) and PAPERKG_NEO4J_PAGECACHE_MB (256; with 512m and 64 MB four pushes
+# of 10,000 papers made 94 GC pauses, 5.6 s, against 45, 4.1 s). Java 17 is used when the
+# default java is newer: Neo4j 5.26 runs on 17 and 21 only.
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
 PORT="${PAPERKG_NEO4J_PORT:-7687}"
 HOME_DIR="${PAPERKG_NEO4J_HOME:-$HERE/target/data}"
 RUN_DIR="${PAPERKG_NEO4J_RUN:-$HERE/target/run}"
-HEAP="${PAPERKG_NEO4J_HEAP:-512m}"
+HEAP="${PAPERKG_NEO4J_HEAP:-1g}"
+PAGECACHE_MB="${PAPERKG_NEO4J_PAGECACHE_MB:-256}"
 TIMEOUT=180
 JAVA17=/usr/lib/jvm/java-17-openjdk-amd64
 
@@ -80,7 +82,7 @@ start() {
     : > "$log"
     # setsid: the server outlives this script and its process group (make, pytest)
     setsid "$java" "-Xmx$HEAP" -XX:+UseSerialGC -cp "$(classpath)" paperkg.Neo4jServer \
-        --port "$PORT" --home "$HOME_DIR" >"$log" 2>&1 < /dev/null &
+        --port "$PORT" --home "$HOME_DIR" --pagecache-mb "$PAGECACHE_MB" >"$log" 2>&1 < /dev/null &
     local pid=$!
     echo "$pid" > "$(pid_file)"
     local waited=0
