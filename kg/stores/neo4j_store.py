@@ -363,8 +363,7 @@ class Neo4jStore:
 # A new node carries the row's ``seq`` (a number no existing node has), which is how the
 # statement tells a node it has just created from one that was there; relationships merge in
 # ``ON MATCH``. Merging a row into what it already made changes nothing, so a retried
-# transaction that had in fact committed, or a re-run, writes the same values again (the
-# kernel skips a property set to the value it has).
+# transaction that had in fact committed, or a re-run, leaves every value as it was.
 _UNION = "reduce(acc = [], x IN {old} + {new} | CASE WHEN x IN acc THEN acc ELSE acc + x END)"
 
 
