@@ -108,6 +108,17 @@ def test_exported_rdf_conforms_to_the_shapes(exported: dict[str, Graph], fmt: st
     assert conforms, report
 
 
+def test_the_sample_graph_with_every_edge_kind_exports_and_conforms(
+        sample_graph: nx.MultiDiGraph, tmp_path: Path) -> None:
+    """``make demo``'s export: every edge kind the sample has, REPORTS included, is allowed by
+    the shapes (the reified statements once listed every predicate but ``kg:reports``)."""
+    kinds = {k for _, _, k in sample_graph.edges(keys=True)}
+    assert {"PROPOSES", "USES", "ADDRESSES", "REPORTS", "HAS_LINK"} <= kinds
+    path = export(sample_graph, "turtle", tmp_path / "sample.ttl")
+    conforms, report = validate(Graph().parse(path, format="turtle"))
+    assert conforms, report
+
+
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_hostile_text_comes_back_verbatim(
     exported: dict[str, Graph], small_graph: nx.MultiDiGraph, fmt: str
