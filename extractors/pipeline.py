@@ -203,7 +203,7 @@ def spelled_pairs(mentions: Iterable[Mention]) -> list[tuple[str, str]]:
     "PowerNorm" and "Power Normalization", "OTOv2" and "Only-Train-Once": the paper calls one
     thing by both, without a parenthesised definition between them.
     """
-    mentions = list(mentions)  # in text order, deduplicated: the pairs' order is deterministic
+    mentions = list(mentions)  # dicts, not sets: the pairs come out in mention order, every run
     names = dict.fromkeys(m.text for m in mentions
                           if m.extractor in ("title", "proposal") and " " not in m.text)
     longs = dict.fromkeys(m.text for m in mentions if m.type in ("method", "model", "dataset")
