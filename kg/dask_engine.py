@@ -21,7 +21,7 @@ import math
 import threading
 from collections.abc import Iterator, Sequence
 
-from kg.errors import KGError
+from kg.errors import KGError, SchedulerError, WorkerError
 from kg.model import Extraction, Paper
 
 # Papers per task at most; small inputs are cut finer so that every worker gets work.
@@ -35,12 +35,7 @@ CONNECT_TIMEOUT_S = 3.0
 _LOCK = threading.Lock()
 
 
-class SchedulerError(KGError, ConnectionError):
-    """The Dask scheduler cannot be reached, has no workers, or its workers cannot run paperkg."""
-
-
-class WorkerError(KGError, RuntimeError):
-    """A paperkg error raised inside a Dask worker, carried back as its message."""
+__all__ = ["SchedulerError", "WorkerError", "connect", "extract_dask", "partition_size"]
 
 
 def partition_size(papers: int, workers: int, most: int = PARTITION_SIZE) -> int:

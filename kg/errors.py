@@ -11,6 +11,9 @@ Every error subclasses ``KGError`` and, where one fits, a built-in, so callers c
     │   ├── RDFValidationError                 the RDF does not conform to the SHACL shapes
     │   └── GraphMLExportError                 a value GraphML cannot hold
     ├── ViewError(KGError, ValueError)         view options that cannot be met together
+    ├── EngineError(KGError, ValueError)       extraction engine options that do not go together
+    ├── SchedulerError(KGError, ConnectionError)  no usable Dask scheduler at --scheduler
+    ├── WorkerError(KGError, RuntimeError)     a paperkg error raised inside a Dask worker
     └── RegistryError(KGError, ValueError)     a name registered twice with different objects
 
 Messages name the bad value, the file and line where there is one, and what was expected.
@@ -70,6 +73,18 @@ class ExportError(KGError, ValueError):
 
 class ViewError(KGError, ValueError):
     """A focused view was asked for with options that are out of range or contradict."""
+
+
+class EngineError(KGError, ValueError):
+    """Extraction engine options that do not go together (``--scheduler`` without dask)."""
+
+
+class SchedulerError(KGError, ConnectionError):
+    """The Dask scheduler cannot be reached, has no workers, or its workers cannot run paperkg."""
+
+
+class WorkerError(KGError, RuntimeError):
+    """A paperkg error raised inside a Dask worker, carried back as its message."""
 
 
 class RegistryError(KGError, ValueError):

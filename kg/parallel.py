@@ -13,7 +13,7 @@ import multiprocessing
 import os
 from collections.abc import Iterator, Sequence
 
-from kg.errors import KGError, UnknownFormatError
+from kg.errors import EngineError, UnknownFormatError
 from kg.model import Extraction, Paper
 
 ENGINES = ("local", "dask")
@@ -24,10 +24,6 @@ MIN_PAPERS_PER_JOB = 250
 CHUNK_SIZE = 64
 
 _worker = None
-
-
-class EngineError(KGError, ValueError):
-    """Extraction engine options that do not go together."""
 
 
 def default_jobs() -> int:
