@@ -15,6 +15,8 @@ ARXIV_ID = re.compile(r"(?<![\w.])(\d{4}\.\d{4,5}|[a-z\-]+(?:\.[A-Z]{2})?/\d{7})
 
 def ascii_fold(text: str) -> str:
     """NFKC, Greek letters spelled out, accents dropped: ``PanGu-α`` -> ``PanGu-alpha``."""
+    if text.isascii():
+        return text  # every step below leaves ASCII as it is; most names and titles are ASCII
     text = unicodedata.normalize("NFKC", text)
     text = "".join(_GREEK.get(ch, ch) for ch in text)
     text = unicodedata.normalize("NFKD", text)

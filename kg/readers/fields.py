@@ -19,13 +19,18 @@ KNOWN = {"title", "abstract", "summary", "authors", "author_count", "organizatio
          "organization_handle", "upvotes", "doi", "arxiv_id"}
 
 
-def _field(record: Mapping[str, Any], keys: tuple[str, ...]) -> str:
-    lowered = {str(k).lower(): v for k, v in record.items()}
+def _field(lowered: Mapping[str, Any], keys: tuple[str, ...]) -> str:
+    """The first non-empty value of ``keys`` in a record whose keys are in lower case."""
     for key in keys:
         value = lowered.get(key)
         if value not in (None, ""):
             return str(value)
     return ""
+
+
+def _squash(text: str) -> str:
+    """Runs of whitespace as one space, none at the ends (``re.sub(r"\\s+", " ", t).strip()``)."""
+    return " ".join(text.split())
 
 
 def split_authors(value: Any) -> tuple[str, ...]:
@@ -95,13 +100,14 @@ def record_to_paper(record: Mapping[str, Any], path: str, line: int,
     if not isinstance(record, Mapping):
         raise ParseError(path, line, "a JSON object with a 'title' field",
                          got=type(record).__name__)
-    title = re.sub(r"\s+", " ", _field(record, TITLE_KEYS)).strip()
+    fields = {str(k).lower(): v for k, v in record.items()}
+    title = _squash(_field(fields, TITLE_KEYS))
     if not title:
         raise ParseError(path, line, "a record with a non-empty 'title' field",
                          got=f"fields {sorted(map(str, record))[:8]}")
-    abstract = re.sub(r"\s+", " ", _field(record, ABSTRACT_KEYS)).strip()
-    doi = _field(record, ("doi",))
-    arxiv = arxiv_id or find_arxiv_id(_field(record, ("arxiv_id",)))
+    abstract = _squash(_field(fields, ABSTRACT_KEYS))
+    doi = _field(fields, ("doi",))
+    arxiv = arxiv_id or find_arxiv_id(_field(fields, ("arxiv_id",)))
     authors = split_authors(record.get("authors"))
     extra = tuple(
         (str(k), v if isinstance(v, str) else json.dumps(v, ensure_ascii=False))
@@ -110,10 +116,10 @@ def record_to_paper(record: Mapping[str, Any], path: str, line: int,
     )
     return Paper(
         id=paper_id(title, arxiv), title=title, abstract=abstract,
-        date=_date(_field(record, DATE_KEYS)), authors=authors,
+        date=_date(_field(fields, DATE_KEYS)), authors=authors,
         author_count=_int(record.get("author_count")) or (len(authors) or None),
-        organization=_field(record, ("organization",)),
-        organization_handle=_field(record, ("organization_handle",)),
+        organization=_field(fields, ("organization",)),
+        organization_handle=_field(fields, ("organization_handle",)),
         upvotes=_int(record.get("upvotes")), arxiv_id=arxiv, doi=doi,
         sources=(f"{path}:{line}",), extra=extra,
     )
