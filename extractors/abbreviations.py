@@ -78,6 +78,20 @@ def _normalise_short(inner: str) -> str:
     return inner if _is_short_form(inner) else ""
 
 
+def _last_word(text: str, end: int) -> tuple[int, str]:
+    """The start and text of the last run of non-space characters before ``end``: what
+    ``re.search(r"(\\S+)\\s*$", text[:end])`` finds, without trying every position before it.
+
+    >>> _last_word("we use BERT  (a model)", 13)
+    (7, 'BERT')
+    """
+    stripped = text[:end].rstrip()
+    start = len(stripped)
+    while start > 0 and not stripped[start - 1].isspace():
+        start -= 1
+    return start, stripped[start:]
+
+
 def find_abbreviations(text: str) -> list[Abbreviation]:
     """Every "long form (SF)" pair in ``text`` with character offsets."""
     pairs: list[Abbreviation] = []
@@ -105,10 +119,10 @@ def find_abbreviations(text: str) -> list[Abbreviation]:
                 pairs.append(Abbreviation(short, short_start, long, long_start))
             continue
         # "SF (long form)": a short form right before a parenthesis of several words.
-        prev = re.search(r"(\S+)\s*$", text[: match.start()])
-        if prev and _is_short_form(prev.group(1)) and len(inner.split()) >= 2:
-            long = best_long_form(prev.group(1), inner)
+        prev_start, prev = _last_word(text, match.start())
+        if prev and _is_short_form(prev) and len(inner.split()) >= 2:
+            long = best_long_form(prev, inner)
             if long and long == inner.strip():
-                pairs.append(Abbreviation(prev.group(1), prev.start(1), long,
+                pairs.append(Abbreviation(prev, prev_start, long,
                                           match.start(1) + inner.find(long)))
     return pairs

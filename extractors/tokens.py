@@ -1,22 +1,26 @@
-"""A doc's tokens as plain lists, read from spaCy once per doc.
+"""A doc's tokens as plain lists, read from spaCy once per doc, and its sentence boundaries.
 
 spaCy builds a new ``Token`` object on every ``doc[i]`` and walks every token on every
-``doc.sents``; the rule components look at the same few hundred tokens dozens of times, and
-before this module most of the extraction time went into those objects (``bench/``). The
-lists hold exactly what the rules read: text, lower case, the space after, character offsets
-and sentence ranges. First built by ``kg_links``, after sentence boundaries are final
-(``kg_title_break``).
+``doc.sents`` and ``doc.text``; the rule components look at the same few hundred tokens dozens
+of times, and before this module most of the extraction time went into those objects
+(``bench/``). The lists hold exactly what the rules read: text, lower case, the space after,
+character offsets and sentence ranges. First built by ``kg_sentences``, the first component.
 """
 
 from __future__ import annotations
 
+import unicodedata
 from bisect import bisect_right
 from dataclasses import dataclass
+from functools import lru_cache
 
-from spacy.attrs import IDX, SENT_START, SPACY
+from spacy.attrs import IDX, LENGTH, SENT_START, SPACY
+from spacy.pipeline import Sentencizer
 from spacy.tokens import Doc
 
 _KEY = "kg_token_arrays"
+_TEXT_KEY = "kg_text"
+_SENTENCE_END_CHARS = frozenset(Sentencizer.default_punct_chars)
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,30 +65,76 @@ class TokenArrays:
         return self.span_text(*self.span_sentence(start, end))
 
 
+def remember_text(doc: Doc, text: str) -> Doc:
+    """Keep the text ``doc`` was made from, so ``token_arrays`` need not rebuild it
+    (``doc.text`` joins a new ``Token`` object per token)."""
+    doc.user_data[_TEXT_KEY] = text
+    return doc
+
+
+@lru_cache(maxsize=1 << 16)
+def _is_punct(word: str) -> bool:
+    """spaCy's ``Token.is_punct``: every character is Unicode punctuation."""
+    return all(unicodedata.category(c).startswith("P") for c in word)
+
+
+def sentence_starts(words: list[str]) -> list[int]:
+    """The first token of each sentence: spaCy's rule-based ``Sentencizer`` (a sentence ends
+    after a run of ``. ! ?``-like tokens and the punctuation right after them), plus a break
+    after the title's line end.
+
+    The title and abstract are joined by a blank line (``kg.model.paper_text``); the
+    sentencizer only splits on punctuation, so the title would run into the first sentence.
+
+    >>> sentence_starts(["A", "title", "\\n\\n", "We", "win", ".", "Really", "!", '"', "Yes"])
+    [0, 3, 6, 9]
+    """
+    if not words:
+        return []
+    starts = {0}
+    n = len(words)
+    after = 0  # sentence ends before this token are already settled
+    for end in [i for i, word in enumerate(words) if word in _SENTENCE_END_CHARS]:
+        if end < after:
+            continue
+        i = end + 1
+        while i < n and (words[i] in _SENTENCE_END_CHARS or _is_punct(words[i])):
+            i += 1
+        if i < n:
+            starts.add(i)
+        after = i
+    title_end = next((i for i, word in enumerate(words[:-1])
+                      if "\n" in word and word.isspace()), None)
+    if title_end is not None:
+        starts.add(title_end + 1)
+    return sorted(starts)
+
+
 def token_arrays(doc: Doc) -> TokenArrays:
     """The doc's ``TokenArrays``, built on first use and kept in ``doc.user_data``.
 
+    Sentences are the doc's own when a component has set them, else ``sentence_starts``.
+
     >>> from extractors.ner.tokenizer import blank_nlp
-    >>> nlp = blank_nlp(); nlp.add_pipe("sentencizer")  # doctest: +ELLIPSIS
-    <...>
-    >>> arrays = token_arrays(nlp("We use GPT-4. It works."))
+    >>> arrays = token_arrays(blank_nlp()("We use GPT-4. It works."))
     >>> arrays.words[:4], arrays.sentences(), arrays.span_text(2, 5)
     (['We', 'use', 'GPT', '-'], [(0, 6), (6, 9)], 'GPT-4')
     """
     cached = doc.user_data.get(_KEY)
     if cached is not None and len(cached) == len(doc):
         return cached
-    text = doc.text
-    columns = doc.to_array([IDX, SPACY, SENT_START]).tolist() if len(doc) else []
-    starts = [row[0] for row in columns]
-    ends = [*starts[1:], len(text)]
-    spaced = [bool(row[1]) for row in columns]
-    for i, space in enumerate(spaced):
-        if space:
-            ends[i] -= 1
+    text = doc.user_data.get(_TEXT_KEY)
+    if text is None:
+        text = doc.text
+    columns = doc.to_array([IDX, LENGTH, SPACY])
+    starts = columns[:, 0].tolist()
+    ends = (columns[:, 0] + columns[:, 1]).tolist()
+    spaced = columns[:, 2].astype(bool).tolist()
     words = [text[s:e] for s, e in zip(starts, ends, strict=True)]
-    sentence_starts = [0] + [i for i in range(1, len(columns)) if columns[i][2] == 1]
-    arrays = TokenArrays(text, words, [w.lower() for w in words], spaced, starts, ends,
-                         sentence_starts)
+    if doc.has_annotation("SENT_START"):
+        first = [0, *(doc.to_array(SENT_START) == 1).nonzero()[0][1:].tolist()]
+    else:
+        first = sentence_starts(words)
+    arrays = TokenArrays(text, words, [w.lower() for w in words], spaced, starts, ends, first)
     doc.user_data[_KEY] = arrays
     return arrays

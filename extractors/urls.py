@@ -41,8 +41,25 @@ def strip_trailing(url: str) -> str:
     return url
 
 
+# Every URL the pattern matches holds one of these (case aside): most abstracts hold none, and
+# looking for them is far cheaper than running the pattern (``find_urls``).
+_URL_MARKERS = ("http", "www.", "github.com/", "huggingface.co/", "gitlab.com/", "aka.ms/",
+                "bit.ly/")
+
+
+def _may_hold(text: str, markers: tuple[str, ...]) -> bool:
+    """False only when ``text`` surely holds none of ``markers`` in any case. Non-ASCII text
+    is always searched: ``re.IGNORECASE`` matches some characters that ``lower`` keeps."""
+    if not text.isascii():
+        return True
+    lowered = text.lower()
+    return any(marker in lowered for marker in markers)
+
+
 def find_urls(text: str) -> list[FoundURL]:
     """Every URL in ``text`` with its offsets, kind and canonical name."""
+    if not _may_hold(text, _URL_MARKERS):
+        return []
     found = []
     for match in URL.finditer(text):
         url = strip_trailing(match.group(0))
@@ -67,6 +84,7 @@ def find_identifiers(text: str) -> tuple[str, ...]:
     >>> find_identifiers("see arXiv:2301.00001v2 and https://doi.org/10.1145/3292500.3330701.")
     ('arXiv:2301.00001', 'doi:10.1145/3292500.3330701')
     """
-    found = [f"arXiv:{m.group(1)}" for m in ARXIV_REF.finditer(text)]
+    found = [f"arXiv:{m.group(1)}" for m in ARXIV_REF.finditer(text)] \
+        if _may_hold(text, ("arxiv",)) else []
     found += [f"doi:{d}" for d in find_dois(text)]
     return tuple(dict.fromkeys(found))

@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from spacy.lang.en.lex_attrs import like_num
 from spacy.lang.lex_attrs import is_punct
 from spacy.language import Language
 from spacy.tokens import Doc, Span
@@ -32,7 +33,7 @@ from extractors.shapes import (
     lexicon,
     morphology_type,
 )
-from extractors.tokens import token_arrays
+from extractors.tokens import TokenArrays, token_arrays
 
 ENTITY_TYPES = ("model", "dataset", "method", "task")
 _ATTACHING = {"-", "/", "+", "_"}
@@ -42,9 +43,8 @@ _CLAUSE_STOPS = {"based", "using", "with", "than", "such", "including", "compare
                  "outperform", "which", "that", "where", "while", "to"}
 
 
-def name_extent(doc: Doc, i: int) -> tuple[int, int]:
+def name_extent(arrays: TokenArrays, i: int) -> tuple[int, int]:
     """The run of tokens written together around token ``i``: ``P``-``Aligner``, ``DiT-L/2``."""
-    arrays = token_arrays(doc)
     texts, spaced = arrays.words, arrays.spaced
     n = len(texts)
     start, end = i, i + 1
@@ -297,7 +297,7 @@ class Candidates:
             if i in self._long_form_tokens:  # the name is the short form that follows
                 i += 1
                 continue
-            start, end = name_extent(doc, i)
+            start, end = name_extent(arrays, i)
             text = arrays.span_text(start, end)
             if self._is_known(start, end):
                 return None  # a known thing first: the gazetteer's role rules decide
@@ -337,7 +337,7 @@ class Candidates:
                 continue
             sent_start = arrays.sentence(index)[0]
             before = lower[max(sent_start, index - 3): index]
-            number_before = any(doc[k].like_num or arrays.words[k].startswith("+")
+            number_before = any(like_num(arrays.words[k]) or arrays.words[k].startswith("+")
                                 for k in range(max(sent_start, index - 2), index))
             if not (set(before) & _DATA_VERBS or number_before):
                 continue
@@ -345,7 +345,7 @@ class Candidates:
             while j < n and j < index + 7 and (lower[j] in _DATA_FILLERS or lower[j] == "-"):
                 j += 1
             while j < n:
-                start, end = name_extent(doc, j)
+                start, end = name_extent(arrays, j)
                 text = arrays.span_text(start, end)
                 if self._is_known(start, end):
                     j = max(end, j + 1)
@@ -381,10 +381,11 @@ class Candidates:
     def _names_before(self, doc: Doc, head: int, kind: str) -> list[Span]:
         """``A, B and C datasets`` / ``the X benchmark``: names right before the head noun."""
         found: list[Span] = []
-        lower = token_arrays(doc).lower
+        arrays = token_arrays(doc)
+        lower = arrays.lower
         i = head - 1
         while i >= 0:
-            start, end = name_extent(doc, i)
+            start, end = name_extent(arrays, i)
             span = self._name_candidate(doc, start, end, kind)
             if span is None:
                 break
@@ -398,7 +399,8 @@ class Candidates:
 
     def _names_after(self, doc: Doc, head: int, kind: str) -> list[Span]:
         """``datasets such as A, B, and C`` / ``benchmarks (A, B)``."""
-        lower, n = token_arrays(doc).lower, len(doc)
+        arrays = token_arrays(doc)
+        lower, n = arrays.lower, len(arrays)
         i = head + 1
         j = i
         while j < n and j < i + 3 and lower[j] in self.triggers | {"(", ",", "as", "such"}:
@@ -407,7 +409,7 @@ class Candidates:
             return []
         found: list[Span] = []
         while j < n:
-            start, end = name_extent(doc, j)
+            start, end = name_extent(arrays, j)
             span = self._name_candidate(doc, start, end, kind)
             if span is None:
                 if self._is_known(start, end):
@@ -455,12 +457,13 @@ class Candidates:
         new models too; a plain repeat adds evidence.
         """
         found: list[Span] = []
+        arrays = token_arrays(doc)
         for span in new_names:
-            for m in re.finditer(rf"(?<![\w-]){re.escape(span.text)}", token_arrays(doc).text):
+            for m in re.finditer(rf"(?<![\w-]){re.escape(span.text)}", arrays.text):
                 occurrence = doc.char_span(m.start(), m.end())
                 if occurrence is None or occurrence.start == span.start:
                     continue
-                start, end = name_extent(doc, occurrence.start)
+                start, end = name_extent(arrays, occurrence.start)
                 if start != occurrence.start or end < occurrence.end:
                     continue
                 found.append(self._span(doc, start, end, span.label_, "proposed"))
@@ -470,16 +473,21 @@ class Candidates:
     def _shapes(self, doc: Doc) -> list[Span]:
         found: list[Span] = []
         arrays = token_arrays(doc)
+        for chunk_start, chunk_end in _chunks_with_capitals(arrays):
+            found.extend(self._shapes_in(doc, arrays, chunk_start, chunk_end))
+        return found
+
+    def _shapes_in(self, doc: Doc, arrays: TokenArrays, i: int, stop: int) -> list[Span]:
+        """Name-shaped words among tokens ``i:stop``, a run written without spaces."""
+        found: list[Span] = []
         texts, spaced = arrays.words, arrays.spaced
-        n = len(texts)
-        i = 0
-        while i < n:
+        while i < stop:
             word = texts[i]
             if (word.islower() or not word[:1].isalnum()) and spaced[i] and (
                     i == 0 or spaced[i - 1]):
                 i += 1  # a lone lower-case word or punctuation is never a name
                 continue
-            start, end = name_extent(doc, i)
+            start, end = name_extent(arrays, i)
             text = arrays.span_text(start, end)
             if (not self._is_known(start, end) and is_name_shaped(text) and _free_name(text)
                     and start not in self._long_form_tokens):
@@ -490,6 +498,25 @@ class Candidates:
                     found.append(self._span(doc, start, end, kind))
             i = max(end, i + 1)
         return found
+
+
+def _chunks_with_capitals(arrays: TokenArrays) -> list[tuple[int, int]]:
+    """The ``(start, end)`` token ranges written without a space between them that hold a
+    capital letter (or any non-ASCII character).
+
+    A name's tokens are never split by a space (``name_extent``), and a name-shaped word has a
+    capital (``is_name_shaped``), so the other runs, most of an abstract, hold no new name.
+    """
+    text, starts, ends = arrays.text, arrays.starts, arrays.ends
+    chunks = []
+    start = 0
+    for end in [k + 1 for k, space in enumerate(arrays.spaced) if space] + [len(arrays)]:
+        if start < end:
+            written = text[starts[start]: ends[end - 1]]
+            if not written.isascii() or written.lower() != written:
+                chunks.append((start, end))
+        start = end
+    return chunks
 
 
 @Language.factory("kg_candidates")
