@@ -28,6 +28,11 @@ def test_knowledge_base_names_with_variants(extractor):
     assert got["LoRA"][0] == "method"
 
 
+def test_known_name_with_mixed_hyphens_and_spaces(extractor):
+    got = found(extractor, "A study", "Planning uses Monte-Carlo Tree Search over plans.")
+    assert got["Monte-Carlo Tree Search"][0] == "method"
+
+
 def test_sized_checkpoint_is_widened(extractor):
     paper = Paper(id="x", title="A study", abstract="We compare Llama 2 13B with Zephyr 7B v0.9.")
     mentions = {m.text: m for m in extractor.extract_one(paper).mentions}

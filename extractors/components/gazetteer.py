@@ -37,6 +37,11 @@ def surface_variants(form: str) -> set[str]:
     """
     base = {form, form.replace("-", " "), form.replace(" ", "-"),
             re.sub(r"(?<=[A-Za-z])[ -](?=\d)", "", form)}
+    parts = re.split(r"[ -]", form)
+    if 3 <= len(parts) <= 5:  # each separator either way: "Monte-Carlo tree search"
+        for mask in range(2 ** (len(parts) - 1)):
+            seps = ["-" if mask >> k & 1 else " " for k in range(len(parts) - 1)]
+            base.add("".join(p + s for p, s in zip(parts, [*seps, ""], strict=True)))
     if " " in form and len(form.split()) <= 3:
         base.add(form.replace(" ", ""))  # "Hugging Face" -> "HuggingFace"
     camel = re.sub(r"(?<=[a-z])(?=[A-Z][a-z])", " ", form)
