@@ -33,6 +33,15 @@ def test_known_name_with_mixed_hyphens_and_spaces(extractor):
     assert got["Monte-Carlo Tree Search"][0] == "method"
 
 
+def test_learning_settings_are_tasks(extractor):
+    got = found(extractor, "A study",
+                "We study continual learning and domain adaptation; semi-supervised learning "
+                "and machine unlearning of widgets are left for later.")
+    for name in ("continual learning", "domain adaptation", "semi-supervised learning",
+                 "machine unlearning"):
+        assert got[name][0] == "task", name
+
+
 def test_sized_checkpoint_is_widened(extractor):
     paper = Paper(id="x", title="A study", abstract="We compare Llama 2 13B with Zephyr 7B v0.9.")
     mentions = {m.text: m for m in extractor.extract_one(paper).mentions}
