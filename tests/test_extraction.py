@@ -153,6 +153,16 @@ def test_task_and_method_phrases(extractor):
     assert "Translation quality" not in got and "Translation" not in got
 
 
+def test_evaluative_adjectives_and_verbs_are_not_modifiers(extractor):
+    got = found(extractor, "A study",
+                "We study widget parsing, which has received attention. It needs aggressive "
+                "parallelism, complex reasoning and a thorough understanding of widgets.")
+    for text in ("received attention", "aggressive parallelism", "complex reasoning",
+                 "thorough understanding"):
+        assert text not in got, text
+    assert got["widget parsing"][0] == "task"
+
+
 def test_known_task_widened_to_its_phrase(extractor):
     paper = Paper(id="x", title="A study",
                   abstract="We improve multilingual neural machine translation for all.")
