@@ -33,6 +33,12 @@ def test_known_name_with_mixed_hyphens_and_spaces(extractor):
     assert got["Monte-Carlo Tree Search"][0] == "method"
 
 
+def test_known_name_with_a_hyphen_written_joined(extractor):
+    got = found(extractor, "A study", "It helps crosslingual transfer and multitask learning.")
+    assert got["crosslingual transfer"][0] == "task"
+    assert got["multitask learning"][0] == "method"
+
+
 def test_learning_settings_are_tasks(extractor):
     got = found(extractor, "A study",
                 "We study continual learning and domain adaptation; semi-supervised learning "
@@ -210,3 +216,10 @@ def test_method_phrase_trimmed_to_the_established_term(extractor):
                 "We show that multilingual continued pretraining helps low-resource languages.")
     assert got["continued pretraining"][0] == "method"
     assert "multilingual continued pretraining" not in got
+
+
+def test_method_phrase_trimmed_to_a_known_name(extractor):
+    got = found(extractor, "A study",
+                "Widgets improve with intricate supervised finetuning on widget data.")
+    assert got["supervised finetuning"][0] == "method"
+    assert "intricate supervised finetuning" not in got

@@ -44,6 +44,8 @@ def surface_variants(form: str) -> set[str]:
             base.add("".join(p + s for p, s in zip(parts, [*seps, ""], strict=True)))
     if " " in form and len(form.split()) <= 3:
         base.add(form.replace(" ", ""))  # "Hugging Face" -> "HuggingFace"
+    if re.search(r"[a-z]-[a-z]", form):  # "cross-lingual transfer" -> "crosslingual transfer"
+        base.update({re.sub(r"(?<=[a-z])-(?=[a-z])", "", v) for v in list(base)})
     camel = re.sub(r"(?<=[a-z])(?=[A-Z][a-z])", " ", form)
     if camel != form:
         base.add(camel)  # "NaturalInstructions" -> "Natural Instructions"

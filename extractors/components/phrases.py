@@ -103,7 +103,10 @@ class Phrases:
             if start == head_start:
                 continue
             if kind == "method":  # task phrases keep their qualifiers ("multilingual NMT")
-                start = self._trim_to_term(arrays, start, head_start, i + 1)
+                known_core = core_span is not None and core_span.start == head_start
+                start = self._trim_to_term(arrays, start, head_start + known_core, i + 1)
+                if start == head_start:
+                    continue  # trimmed to the knowledge-base name: the gazetteer has it
             inner = [known[k] for k in range(start, i + 1) if k in known]
             if any(s.label_ not in ("task", "method") or s.start < start for s in inner):
                 continue  # a model or dataset name, or a known name cut in two
