@@ -46,6 +46,10 @@ def test_learning_settings_are_tasks(extractor):
     for name in ("continual learning", "domain adaptation", "semi-supervised learning",
                  "machine unlearning"):
         assert got[name][0] == "task", name
+    got = found(extractor, "A study",
+                "We cover model editing, transductive learning and learning with noisy labels.")
+    for name in ("model editing", "transductive learning", "learning with noisy labels"):
+        assert got[name][0] == "task", name
 
 
 def test_sized_checkpoint_is_widened(extractor):
