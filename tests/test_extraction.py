@@ -173,6 +173,16 @@ def test_evaluative_adjectives_and_verbs_are_not_modifiers(extractor):
     assert got["widget parsing"][0] == "task"
 
 
+def test_objectives_and_losses_are_method_phrases(extractor):
+    got = found(extractor, "A study",
+                "We add a widget ranking loss to the masked reconstruction objective, which "
+                "decreases loss and gives lower loss on the validation loss curve.")
+    assert got["widget ranking loss"][0] == "method"
+    assert got["masked reconstruction objective"][0] == "method"
+    for text in ("decreases loss", "lower loss", "validation loss"):
+        assert text not in got, text
+
+
 def test_known_task_widened_to_its_phrase(extractor):
     paper = Paper(id="x", title="A study",
                   abstract="We improve multilingual neural machine translation for all.")
