@@ -183,6 +183,15 @@ def test_objectives_and_losses_are_method_phrases(extractor):
         assert text not in got, text
 
 
+def test_length_words_qualify_tasks_not_methods(extractor):
+    got = found(extractor, "A study",
+                "It helps long text generation and short text classification after long "
+                "training.")
+    assert got["long text generation"][0] == "task"
+    assert got["short text classification"][0] == "task"
+    assert "long training" not in got
+
+
 def test_known_task_widened_to_its_phrase(extractor):
     paper = Paper(id="x", title="A study",
                   abstract="We improve multilingual neural machine translation for all.")

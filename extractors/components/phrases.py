@@ -31,6 +31,8 @@ GROUP = "phrase"
 # them: "parameter-efficient transfer learning" is a method of its own.)
 _MANNER = re.compile(r"(?:free|specific|wise|based|aware|guided|efficient|driven|agnostic|"
                      r"to-end|style|like|oriented|centric|level)$", re.IGNORECASE)
+# Length words are generic before a method ("long training") but name a kind of task.
+_LENGTH = frozenset({"long", "short"})
 MAX_MODIFIERS = 3
 TERMS_PATH = Path(__file__).parent.parent / "kb" / "terms.tsv"
 MIN_DOCUMENT_FREQUENCY = 5
@@ -193,6 +195,9 @@ class Phrases:
         parts = arrays.words[start:end]
         if not parts[0].isalpha() or not all(t.isalpha() or t == "-" for t in parts):
             return False
+        last = known[head].end - 1 if head in known else head  # the head noun of a known name
+        if lowered in _LENGTH and arrays.lower[last] in self.task_heads:
+            return True  # "long text generation", "short text classification": a task variant
         if lowered in STOP_WORDS or lowered in self.generic_modifiers or is_generic(text):
             return False
         if _MANNER.search(lowered) and arrays.lower[head] in self.task_heads:
