@@ -171,6 +171,9 @@ def test_evaluative_adjectives_and_verbs_are_not_modifiers(extractor):
                  "thorough understanding"):
         assert text not in got, text
     assert got["widget parsing"][0] == "task"
+    got = found(extractor, "A study",
+                "We want data-efficient pre-training and sample-efficient widget tuning.")
+    assert not any("efficient" in text for text in got), got
 
 
 def test_objectives_and_losses_are_method_phrases(extractor):
