@@ -71,6 +71,8 @@ class Phrases:
         lex = lexicon()
         self.heads = {**{h: "task" for h in lex["phrase_task_heads"]},
                       **{h: "method" for h in lex["phrase_method_heads"]}}
+        # every word whose _singular is a head: the few tokens worth a closer look
+        self.head_forms = frozenset(self.heads) | {h + "s" for h in self.heads}
         self.task_heads = lex["phrase_task_heads"]
         self.generic_modifiers = lex["generic_modifiers"]
         self.blocked_followers = lex["phrase_blocked_followers"]
@@ -88,7 +90,9 @@ class Phrases:
         found: list[Span] = []
         widened: set[tuple[int, int]] = set()
         arrays = token_arrays(doc)
-        for i, lowered in enumerate(arrays.lower):
+        head_forms = self.head_forms
+        for i in [i for i, lowered in enumerate(arrays.lower) if lowered in head_forms]:
+            lowered = arrays.lower[i]
             kind = self.heads.get(_singular(lowered))
             if kind is None or i in taken or not lowered.isalpha():
                 continue
