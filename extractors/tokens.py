@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import unicodedata
 from bisect import bisect_right
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from spacy.attrs import IDX, LENGTH, SENT_START, SPACY
@@ -34,6 +34,9 @@ class TokenArrays:
     starts: list[int]  # character offset of each token
     ends: list[int]
     sentence_starts: list[int]  # first token of each sentence, ascending
+    # one str per sentence, shared by every mention in it: pickled once per paper (workers
+    # send records to the parent) and stored once in the graph's evidence
+    sentence_texts: dict[tuple[int, int], str] = field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.words)
@@ -62,7 +65,11 @@ class TokenArrays:
 
     def sentence_text(self, start: int, end: int) -> str:
         """``doc[start:end].sent.text``."""
-        return self.span_text(*self.span_sentence(start, end))
+        bounds = self.span_sentence(start, end)
+        text = self.sentence_texts.get(bounds)
+        if text is None:
+            text = self.sentence_texts[bounds] = self.span_text(*bounds)
+        return text
 
 
 def remember_text(doc: Doc, text: str) -> Doc:

@@ -6,8 +6,8 @@ objects), so they pickle cheaply to worker processes and hash for de-duplication
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Literal
+from dataclasses import dataclass, field, fields
+from typing import Any, Literal, TypeVar
 
 EntityType = Literal["model", "dataset", "method", "task", "metric", "organization", "link"]
 Role = Literal["proposed", "used"]
@@ -20,7 +20,26 @@ RELATIONS: tuple[str, ...] = ("evaluates_on", "compares_with", "fine_tunes", "bu
 ROLES: tuple[str, ...] = ("proposed", "used")
 LINK_KINDS: tuple[str, ...] = ("code", "model", "dataset", "project")
 
+_Record = TypeVar("_Record")
 
+
+def _pickled_as_arguments(cls: type[_Record]) -> type[_Record]:
+    """Pickle ``cls`` as its constructor arguments.
+
+    A frozen, slotted dataclass pickles through ``__getstate__``/``__setstate__``, which set one
+    slot at a time in Python; a build moves every paper's records from a worker to the parent,
+    and that cost 0.25 ms per paper, more than linking it.
+    """
+    names = tuple(f.name for f in fields(cls))  # type: ignore[arg-type]
+
+    def __reduce__(self: Any) -> tuple[type, tuple[Any, ...]]:
+        return cls, tuple([getattr(self, name) for name in names])
+
+    cls.__reduce__ = __reduce__  # type: ignore[method-assign]
+    return cls
+
+
+@_pickled_as_arguments
 @dataclass(frozen=True, slots=True)
 class Paper:
     """One paper, as read from a listing; ``id`` is stable across runs (see ``kg.ids``).
@@ -61,6 +80,7 @@ def paper_text(title: str, abstract: str) -> str:
     return f"{title}\n\n{abstract}" if abstract else title
 
 
+@_pickled_as_arguments
 @dataclass(frozen=True, slots=True)
 class Evidence:
     """Where a relation was seen: the sentence and the mention's offsets in ``Paper.text``."""
@@ -74,6 +94,7 @@ class Evidence:
             raise ValueError(f"bad evidence offsets {self.start}..{self.end}")
 
 
+@_pickled_as_arguments
 @dataclass(frozen=True, slots=True)
 class Mention:
     """One surface form of an entity found in a paper's text (or metadata).
@@ -112,6 +133,7 @@ class Mention:
         return Evidence(self.sentence, self.start, self.end)
 
 
+@_pickled_as_arguments
 @dataclass(frozen=True, slots=True)
 class Entity:
     """One real thing: a model, dataset, method, task, organization or link."""
@@ -130,6 +152,7 @@ class Entity:
             raise ValueError(f"unknown entity type {self.type!r}; expected one of {ENTITY_TYPES}")
 
 
+@_pickled_as_arguments
 @dataclass(frozen=True, slots=True)
 class Relation:
     """A paper's edge to an entity, with the evidence that supports it."""
@@ -144,6 +167,7 @@ class Relation:
     relation: str = ""
 
 
+@_pickled_as_arguments
 @dataclass(frozen=True, slots=True)
 class Extraction:
     """What extraction and linking produced for one paper: the contract ``kg extract`` prints."""

@@ -16,6 +16,7 @@ framework called X"), then what its parts say, then the title's head noun, then 
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterable
 
 from spacy.lang.en.lex_attrs import like_num
@@ -196,6 +197,8 @@ class Candidates:
         self.propose_verbs = lex["propose_verbs"]
         self.naming_words = lex["naming_words"]
         self.triggers = lex["enumeration_triggers"]
+        heads = lex["dataset_heads"] | lex["model_heads"]
+        self.context_head_forms = heads | {head + "s" for head in heads}
 
     def __call__(self, doc: Doc) -> Doc:
         known = [(s.start, s.end) for s in [*known_spans(doc), *doc.spans.get("links", [])]]
@@ -316,7 +319,11 @@ class Candidates:
     # -- "the X dataset", "models such as A, B and C" ------------------------------------------
     def _context(self, doc: Doc) -> list[Span]:
         found: list[Span] = []
-        for i, word in enumerate(token_arrays(doc).words):
+        words, forms = token_arrays(doc).words, self.context_head_forms
+        # an ASCII word of letters is a dataset/model head only if it is one, or its plural
+        for i in [i for i, w in enumerate(words)
+                  if w in forms or not (w.isalpha() and w.isascii())]:
+            word = words[i]
             if not word.islower():
                 continue
             kind = head_type(word)
@@ -500,22 +507,32 @@ class Candidates:
         return found
 
 
+_CAPITAL_OR_NON_ASCII = re.compile(r"[A-Z]|[^\x00-\x7f]")
+
+
 def _chunks_with_capitals(arrays: TokenArrays) -> list[tuple[int, int]]:
     """The ``(start, end)`` token ranges written without a space between them that hold a
-    capital letter (or any non-ASCII character).
+    capital letter (or any non-ASCII character), in text order.
 
     A name's tokens are never split by a space (``name_extent``), and a name-shaped word has a
     capital (``is_name_shaped``), so the other runs, most of an abstract, hold no new name.
     """
-    text, starts, ends = arrays.text, arrays.starts, arrays.ends
+    starts, ends, spaced, n = arrays.starts, arrays.ends, arrays.spaced, len(arrays)
     chunks = []
-    start = 0
-    for end in [k + 1 for k, space in enumerate(arrays.spaced) if space] + [len(arrays)]:
-        if start < end:
-            written = text[starts[start]: ends[end - 1]]
-            if not written.isascii() or written.lower() != written:
-                chunks.append((start, end))
-        start = end
+    covered_to = -1  # character offset where the last chunk found ends
+    for match in _CAPITAL_OR_NON_ASCII.finditer(arrays.text):
+        if match.start() < covered_to:
+            continue
+        i = bisect_right(starts, match.start()) - 1
+        if i < 0:
+            continue
+        start, end = i, i + 1
+        while start > 0 and not spaced[start - 1]:
+            start -= 1
+        while end < n and not spaced[end - 1]:
+            end += 1
+        chunks.append((start, end))
+        covered_to = ends[end - 1]
     return chunks
 
 
