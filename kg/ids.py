@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from functools import lru_cache
 
 _GREEK = {
     "α": "alpha", "β": "beta", "γ": "gamma", "δ": "delta", "ε": "epsilon", "θ": "theta",
@@ -37,6 +38,10 @@ def entity_id(entity_type: str, name: str) -> str:
     return f"{entity_type}:{slug(name) or hashlib.sha1(name.encode()).hexdigest()[:10]}"
 
 
+_NOT_ALNUM = re.compile(r"[^0-9a-z]+")
+
+
+@lru_cache(maxsize=1 << 17)
 def match_key(text: str) -> str:
     """The form surface names are compared in: case, spaces, hyphens and dots folded.
 
@@ -45,7 +50,7 @@ def match_key(text: str) -> str:
     >>> match_key("LLaMA-2") == match_key("Llama 2") == match_key("llama2")
     True
     """
-    return re.sub(r"[^0-9a-z]+", "", ascii_fold(text).lower())
+    return _NOT_ALNUM.sub("", ascii_fold(text).lower())
 
 
 def title_key(title: str) -> str:
