@@ -246,6 +246,19 @@ def _open_existing(args: argparse.Namespace):
     return NetworkXStore.open(args.store, create=False)
 
 
+def _indexed_stats(args: argparse.Namespace) -> dict[str, dict[str, int]] | None:
+    """The counts saved in the store's query index, or None when there is no up-to-date one."""
+    if getattr(args, "backend", "networkx") != "networkx":
+        return None
+    from kg.stores.index import open_index
+
+    index = open_index(args.store)
+    if index is None:
+        return None
+    index.close()
+    return index.stats()
+
+
 def _indexed_papers(args: argparse.Namespace, filters: list[tuple[str, str]]) -> list | None:
     """The answer from the store's query index, or None when there is no up-to-date one."""
     if getattr(args, "backend", "networkx") != "networkx":
@@ -324,10 +337,12 @@ def _print_stats(stats: dict[str, dict[str, int]]) -> None:
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
-    store = _open_existing(args)
-    stats = store.stats()
-    if store.backend == "neo4j":
-        store.close()
+    stats = _indexed_stats(args)
+    if stats is None:
+        store = _open_existing(args)
+        stats = store.stats()
+        if store.backend == "neo4j":
+            store.close()
     if args.json:
         print(json.dumps(stats, indent=1))
     else:

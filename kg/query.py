@@ -36,6 +36,17 @@ class PaperHit:
                 "evidence": self.evidence}
 
 
+def graph_stats(graph: nx.MultiDiGraph) -> dict[str, dict[str, int]]:
+    """Node counts by kind and edge counts by type, each sorted by name."""
+    nodes: dict[str, int] = {}
+    edges: dict[str, int] = {}
+    for _, kind in graph.nodes(data="kind"):
+        nodes[kind] = nodes.get(kind, 0) + 1
+    for _, _, kind in graph.edges(keys=True):
+        edges[kind] = edges.get(kind, 0) + 1
+    return {"nodes": dict(sorted(nodes.items())), "edges": dict(sorted(edges.items()))}
+
+
 def _keys(data: dict[str, Any]) -> set[str]:
     return {match_key(n) for n in [data.get("name", ""), *data.get("aliases", [])] if n}
 

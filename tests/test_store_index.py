@@ -3,6 +3,7 @@ used once the store has changed."""
 
 from __future__ import annotations
 
+import json
 import os
 
 import networkx as nx
@@ -117,3 +118,25 @@ def test_kg_papers_falls_back_to_the_graph_when_the_index_is_stale(tmp_path, sma
     name = next(d["name"] for _, d in small_graph.nodes(data=True) if d["kind"] == "Dataset")
     assert cli.main(["papers", "--dataset", name, "--store", str(path)]) == 0
     assert "paper(s) linked to" in capsys.readouterr().out
+
+
+def test_kg_stats_answers_from_the_index_as_the_graph_does(saved_sample, monkeypatch,
+                                                           capsys) -> None:
+    graph, path = saved_sample
+    assert open_index(path).stats() == NetworkXStore(graph).stats()
+
+    def no_loading(*args, **kwargs):
+        raise AssertionError("the graph was loaded")
+
+    monkeypatch.setattr(NetworkXStore, "open", no_loading)
+    assert cli.main(["stats", "--store", str(path), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == NetworkXStore(graph).stats()
+
+
+def test_kg_stats_loads_the_graph_when_the_index_is_stale(tmp_path, small_graph,
+                                                          capsys) -> None:
+    path = tmp_path / "store.json"
+    NetworkXStore(small_graph).save(path)
+    os.utime(path, ns=(0, 0))
+    assert cli.main(["stats", "--store", str(path), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == NetworkXStore(small_graph).stats()

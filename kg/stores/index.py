@@ -2,8 +2,9 @@
 
 Loading the JSON graph of 87k papers takes about 15 s and 2 GB; a question about one dataset
 needs a few hundred rows. ``NetworkXStore.save`` therefore also writes ``STORE.index.sqlite``
-(SQLite, from the standard library): entities with their name keys, papers, and each paper's
-edge to each entity with its role and first evidence sentence. The index records the store
+(SQLite, from the standard library): entities with their name keys, papers, each paper's
+edge to each entity with its role and first evidence sentence, and the graph's counts for
+``kg stats``. The index records the store
 file's size and modification time; if the store changed since (or the index is missing or
 from another version), ``open_index`` returns ``None`` and the caller loads the graph, so an
 answer is never stale, only slower. Answers equal ``kg.query.papers`` on the graph, order
@@ -13,6 +14,7 @@ included (``tests/test_store_index.py``).
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import sqlite3
 import tempfile
@@ -24,10 +26,10 @@ import networkx as nx
 from kg.atomic import umask
 from kg.errors import NotFoundError, StoreError
 from kg.ids import match_key
-from kg.query import PaperHit
+from kg.query import PaperHit, graph_stats
 from kg.schema import NODE_KIND_OF_TYPE, PAPER
 
-INDEX_VERSION = "1"
+INDEX_VERSION = "2"  # 2: the graph's counts in meta ("stats")
 _SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE entities (id TEXT PRIMARY KEY, ordinal INTEGER NOT NULL, kind TEXT NOT NULL,
@@ -72,6 +74,8 @@ def write_index(graph: nx.MultiDiGraph, store: str | Path) -> Path:
             connection.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;" + _SCHEMA)
             _fill(connection, graph)
             connection.executescript(_INDEXES)
+            connection.execute("INSERT INTO meta VALUES ('stats', ?)",
+                               [json.dumps(graph_stats(graph))])
             connection.executemany("INSERT INTO meta VALUES (?, ?)", _stamp(store).items())
             connection.commit()
         finally:
@@ -113,8 +117,14 @@ def _fill(connection: sqlite3.Connection, graph: nx.MultiDiGraph) -> None:
 class StoreIndex:
     """Read-only answers from an index file (see ``open_index``)."""
 
-    def __init__(self, connection: sqlite3.Connection) -> None:
+    def __init__(self, connection: sqlite3.Connection, stats: dict[str, dict[str, int]]
+                 ) -> None:
         self.connection = connection
+        self._stats = stats
+
+    def stats(self) -> dict[str, dict[str, int]]:
+        """``NetworkXStore.stats()`` of the store, as it was saved."""
+        return self._stats
 
     def close(self) -> None:
         self.connection.close()
@@ -196,10 +206,11 @@ def open_index(store: str | Path) -> StoreIndex | None:
         meta = dict(connection.execute("SELECT key, value FROM meta"))
     except sqlite3.Error:
         return None  # damaged or foreign: the graph still answers
-    if meta != _stamp(store):
+    stats = meta.pop("stats", None)
+    if meta != _stamp(store) or stats is None:
         connection.close()
         return None
-    return StoreIndex(connection)
+    return StoreIndex(connection, json.loads(stats))
 
 
 def index_summary(path: str | Path) -> dict[str, int]:

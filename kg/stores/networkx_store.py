@@ -18,6 +18,7 @@ import networkx as nx
 from kg.atomic import atomic_write
 from kg.errors import StoreError
 from kg.model import Entity, Extraction, Paper, Relation
+from kg.query import graph_stats
 from kg.schema import HOSTED_BY, NODE_KIND_OF_TYPE, PAPER, VARIANT_OF, paper_node
 from kg.stores.index import write_index
 
@@ -148,13 +149,7 @@ class NetworkXStore:
 
     # -- reading ----------------------------------------------------------------------------
     def stats(self) -> dict[str, dict[str, int]]:
-        nodes: dict[str, int] = {}
-        edges: dict[str, int] = {}
-        for _, kind in self.graph.nodes(data="kind"):
-            nodes[kind] = nodes.get(kind, 0) + 1
-        for _, _, kind in self.graph.edges(keys=True):
-            edges[kind] = edges.get(kind, 0) + 1
-        return {"nodes": dict(sorted(nodes.items())), "edges": dict(sorted(edges.items()))}
+        return graph_stats(self.graph)
 
 
 def _union_evidence(old: list[dict], new: list[dict]) -> list[dict]:
