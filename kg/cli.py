@@ -133,6 +133,9 @@ def make_parser() -> argparse.ArgumentParser:
                                       "jsonl")
     p.add_argument("format")
     p.add_argument("-o", "--output", required=True, metavar="PATH")
+    p.add_argument("--no-validate", action="store_true",
+                   help="turtle, jsonld, nt: skip the SHACL check (schemas/shapes.ttl), which "
+                        "takes longer than writing on a large graph")
     _view_args(p, "html only: ")
     _store_arg(p)
     p.set_defaults(func=cmd_export)
@@ -392,8 +395,17 @@ def cmd_export(args: argparse.Namespace) -> int:
     if _view_asked(args):
         raise KGError(f"--entity, --paper, --hops, --type, --min-papers and --max-nodes shape "
                       f"an html view; the {args.format} export writes the whole graph")
-    store = _open_existing(args)
-    path = export(store.graph, args.format, Path(args.output))
+    if args.no_validate:
+        from kg.exporters.rdf import RDFLIB_FORMAT, write_rdf
+
+        if args.format not in RDFLIB_FORMAT:
+            raise KGError(f"--no-validate is for the RDF formats ({', '.join(RDFLIB_FORMAT)}); "
+                          f"the {args.format} export has no SHACL check")
+        path = Path(args.output)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_rdf(_open_existing(args).graph, path, args.format, check=False)
+    else:
+        path = export(_open_existing(args).graph, args.format, Path(args.output))
     print(f"wrote {path}")
     return 0
 

@@ -386,3 +386,22 @@ def test_every_term_the_exporter_writes_is_known(expected: Graph) -> None:
     for predicate in set(expected.predicates()):
         assert any(str(predicate).startswith(ns) for ns in known), predicate
     assert SHAPES_PATH.is_file()
+
+
+def test_kg_export_no_validate_writes_without_the_shacl_check(tmp_path: Path, capsys) -> None:
+    from kg import cli
+    from kg.stores.networkx_store import NetworkXStore
+
+    graph = make_small_graph()
+    _confidence_above_one(graph)  # does not conform: only the checked export refuses it
+    store = tmp_path / "store.json"
+    NetworkXStore(graph).save(store)
+    checked, unchecked = tmp_path / "checked.ttl", tmp_path / "unchecked.ttl"
+    assert cli.main(["export", "turtle", "-o", str(checked), "--store", str(store)]) != 0
+    assert not checked.exists()
+    assert cli.main(["export", "turtle", "-o", str(unchecked), "--store", str(store),
+                     "--no-validate"]) == 0
+    assert isomorphic(read_rdf(unchecked), graph_to_rdf(graph))
+    assert cli.main(["export", "graphml", "-o", str(tmp_path / "g.graphml"), "--store",
+                     str(store), "--no-validate"]) != 0
+    assert "--no-validate is for the RDF formats" in capsys.readouterr().err
