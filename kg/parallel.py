@@ -41,10 +41,17 @@ def _start_worker(pipeline: str) -> None:
     _worker = (extract_and_link, pipeline)
 
 
-def _extract_chunk(chunk: list[Paper]) -> list[Extraction]:
+# What a worker sends back per paper: the paper only if extraction changed it (cited ids
+# found), else None; the parent already holds it, and its abstract is most of a record's bytes.
+_Reply = tuple[Paper | None, tuple, tuple]
+
+
+def _extract_chunk(chunk: list[Paper]) -> list[_Reply]:
     assert _worker is not None, "worker not started"
     function, pipeline = _worker
-    return list(function(chunk, pipeline, cache=True))
+    return [(record.paper if record.paper != paper else None, record.entities,
+             record.relations)
+            for paper, record in zip(chunk, function(chunk, pipeline, cache=True), strict=True)]
 
 
 def jobs_for(papers: int, jobs: int, min_per_job: int = MIN_PAPERS_PER_JOB) -> int:
@@ -86,5 +93,6 @@ def extract_parallel(papers: Sequence[Paper], pipeline: str = "rules", jobs: int
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
     with context.Pool(workers, initializer=_start_worker, initargs=(pipeline,)) as pool:
-        for records in pool.imap(_extract_chunk, chunks):
-            yield from records
+        for chunk, replies in zip(chunks, pool.imap(_extract_chunk, chunks), strict=True):
+            for paper, (changed, entities, relations) in zip(chunk, replies, strict=True):
+                yield Extraction(changed or paper, entities, relations)

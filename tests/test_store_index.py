@@ -13,6 +13,8 @@ from kg import cli
 from kg.errors import NotFoundError
 from kg.query import find_entities, papers
 from kg.schema import PAPER, TYPE_OF_NODE_KIND
+from kg.stores import index as index_module
+from kg.stores import networkx_store
 from kg.stores.index import index_path, index_summary, open_index
 from kg.stores.networkx_store import NetworkXStore
 
@@ -140,3 +142,48 @@ def test_kg_stats_loads_the_graph_when_the_index_is_stale(tmp_path, small_graph,
     os.utime(path, ns=(0, 0))
     assert cli.main(["stats", "--store", str(path), "--json"]) == 0
     assert json.loads(capsys.readouterr().out) == NetworkXStore(small_graph).stats()
+
+
+def test_a_forked_child_fills_the_index_while_the_store_is_saved(
+        saved_sample, tmp_path, monkeypatch) -> None:
+    graph, sequential = saved_sample
+    monkeypatch.setattr(index_module, "FORK_MIN_NODES", 1)
+    forked = tmp_path / "store.json"
+    NetworkXStore(graph.copy()).save(forked)
+    assert open_index(forked) is not None
+    assert index_summary(index_path(forked)) == index_summary(index_path(sequential))
+    assert open_index(forked).stats() == open_index(sequential).stats()
+    assert not list(tmp_path.glob(".*.tmp"))
+
+
+def test_the_parent_fills_the_index_when_the_child_fails(
+        saved_sample, tmp_path, monkeypatch) -> None:
+    graph, sequential = saved_sample
+    monkeypatch.setattr(index_module, "FORK_MIN_NODES", 1)
+    monkeypatch.setattr(index_module, "_fork_filler", lambda graph, tmp: _failing_child())
+    path = tmp_path / "store.json"
+    NetworkXStore(graph.copy()).save(path)
+    assert index_summary(index_path(path)) == index_summary(index_path(sequential))
+
+
+def _failing_child() -> int:
+    pid = os.fork()
+    if pid == 0:
+        os._exit(3)
+    return pid
+
+
+def test_no_index_is_written_when_saving_the_store_fails(saved_sample, tmp_path,
+                                                         monkeypatch) -> None:
+    graph, _ = saved_sample
+    monkeypatch.setattr(index_module, "FORK_MIN_NODES", 1)
+
+    def broken_save(graph, path):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(networkx_store, "save_graph", broken_save)
+    path = tmp_path / "store.json"
+    with pytest.raises(OSError):
+        NetworkXStore(graph.copy()).save(path)
+    assert not index_path(path).exists()
+    assert not list(tmp_path.glob(".*"))

@@ -16,9 +16,12 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import signal
 import sqlite3
+import sys
 import tempfile
-from collections.abc import Iterable
+import traceback
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import networkx as nx
@@ -61,34 +64,114 @@ def _stamp(store: Path) -> dict[str, str]:
             "store_mtime_ns": str(info.st_mtime_ns)}
 
 
+# Below this many nodes the index fills in about a second: not worth a second process.
+FORK_MIN_NODES = 50_000
+
+
 def write_index(graph: nx.MultiDiGraph, store: str | Path) -> Path:
     """Write the index of ``graph``, just saved at ``store``; atomically (temporary file, then
     rename), so a reader sees the old index or the new one, never half of one."""
+    with index_beside(graph, store, fork=False):
+        pass
+    return index_path(store)
+
+
+@contextlib.contextmanager
+def index_beside(graph: nx.MultiDiGraph, store: str | Path, fork: bool = True
+                 ) -> Iterator[None]:
+    """Write the index of ``graph`` while the body saves ``graph`` at ``store``.
+
+    A large graph's index is filled by a forked child process meanwhile (4 s of 10 for the
+    95,000-paper store, on the other core); then the index is stamped with the store as saved
+    and renamed into place. If the child fails, the parent fills the index itself; if the
+    body fails, the child is stopped and no index is written.
+    """
     store = Path(store)
     target = index_path(store)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    os.close(fd)
     try:
-        connection = sqlite3.connect(tmp)
-        try:
-            connection.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;" + _SCHEMA)
-            _fill(connection, graph)
-            connection.executescript(_INDEXES)
-            connection.execute("INSERT INTO meta VALUES ('stats', ?)",
-                               [json.dumps(graph_stats(graph))])
-            connection.executemany("INSERT INTO meta VALUES (?, ?)", _stamp(store).items())
-            connection.commit()
-        finally:
-            connection.close()
-        os.chmod(tmp, 0o666 & ~umask())  # mkstemp makes 0600; give the usual mode
-        os.replace(tmp, target)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+        os.close(fd)
+    except OSError as exc:
+        raise StoreError(f"{store}: cannot write the store: {exc.strerror or exc}") from exc
+    child = None
+    if fork and hasattr(os, "fork") and graph.number_of_nodes() >= FORK_MIN_NODES:
+        child = _fork_filler(graph, tmp)
+    try:
+        yield
+    except BaseException:  # the store was not saved: no index either
+        _stop(child)
+        _remove(tmp)
+        raise
+    try:
+        if child is None or not _succeeded(child):
+            _fill_file(graph, tmp)
+        _stamp_and_publish(tmp, store, target)
     except BaseException as exc:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
+        _remove(tmp)
         if isinstance(exc, (OSError, sqlite3.Error)):
             raise StoreError(f"{target}: cannot write the query index: {exc}") from exc
         raise
-    return target
+
+
+def _stop(child: int | None) -> None:
+    if child is not None:
+        with contextlib.suppress(ProcessLookupError, ChildProcessError):
+            os.kill(child, signal.SIGKILL)
+            os.waitpid(child, 0)
+
+
+def _remove(path: str) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(path)
+
+
+def _fork_filler(graph: nx.MultiDiGraph, tmp: str) -> int:
+    """Fork a child that fills the index file ``tmp`` and exits; its pid."""
+    pid = os.fork()
+    if pid == 0:  # the child: no return, no atexit handlers, no flushing the parent's buffers
+        code = 1
+        try:
+            _fill_file(graph, tmp)
+            code = 0
+        except BaseException:
+            traceback.print_exc()
+            sys.stderr.flush()
+        finally:
+            os._exit(code)
+    return pid
+
+
+def _succeeded(child: int) -> bool:
+    _, status = os.waitpid(child, 0)
+    return os.waitstatus_to_exitcode(status) == 0
+
+
+def _fill_file(graph: nx.MultiDiGraph, tmp: str) -> None:
+    """Every table, index and the counts, into an empty (or emptied) file ``tmp``."""
+    open(tmp, "wb").close()
+    connection = sqlite3.connect(tmp)
+    try:
+        connection.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;" + _SCHEMA)
+        _fill(connection, graph)
+        connection.executescript(_INDEXES)
+        connection.execute("INSERT INTO meta VALUES ('stats', ?)",
+                           [json.dumps(graph_stats(graph))])
+        connection.commit()
+    finally:
+        connection.close()
+
+
+def _stamp_and_publish(tmp: str, store: Path, target: Path) -> None:
+    """Record the saved store's size and time in the filled index, then move it into place."""
+    connection = sqlite3.connect(tmp)
+    try:
+        connection.executemany("INSERT INTO meta VALUES (?, ?)", _stamp(store).items())
+        connection.commit()
+    finally:
+        connection.close()
+    os.chmod(tmp, 0o666 & ~umask())  # mkstemp makes 0600; give the usual mode
+    os.replace(tmp, target)
 
 
 def _fill(connection: sqlite3.Connection, graph: nx.MultiDiGraph) -> None:
@@ -220,5 +303,5 @@ def index_summary(path: str | Path) -> dict[str, int]:
                 for table in ("entities", "entity_keys", "papers", "links")}
 
 
-__all__ = ["INDEX_VERSION", "StoreIndex", "index_path", "index_summary", "open_index",
-           "write_index"]
+__all__ = ["INDEX_VERSION", "StoreIndex", "index_beside", "index_path", "index_summary",
+           "open_index", "write_index"]

@@ -20,7 +20,7 @@ from kg.errors import StoreError
 from kg.model import Entity, Extraction, Paper, Relation
 from kg.query import graph_stats
 from kg.schema import HOSTED_BY, NODE_KIND_OF_TYPE, PAPER, VARIANT_OF, paper_node
-from kg.stores.index import write_index
+from kg.stores.index import index_beside
 
 FORMAT = "paperkg-networkx"
 VERSION = 1
@@ -78,8 +78,9 @@ class NetworkXStore:
         target = Path(path) if path is not None else self.path
         if target is None:
             raise StoreError("no path to save the store to")
-        save_graph(self.graph, target)
-        write_index(self.graph, target)  # kg papers answers from it without loading the graph
+        # kg papers and kg stats answer from the index without loading the graph
+        with index_beside(self.graph, target):
+            save_graph(self.graph, target)
         self.path = target
         return target
 
