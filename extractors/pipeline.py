@@ -23,7 +23,7 @@ from extractors.components.ner import NER_PIPE, add_statistical_ner
 from extractors.kb import load_kb
 from extractors.ner.tokenizer import blank_nlp, forget_cached_chunks
 from extractors.roles import relation_of, role_of
-from extractors.tokens import remember_text, token_arrays
+from extractors.tokens import occurrences, remember_text, token_arrays
 from extractors.urls import find_identifiers
 from kg.links import classify
 from kg.model import Mention, Paper
@@ -147,9 +147,8 @@ class Extractor:
             long_mention = typed.get(long)
             if long_mention is None:
                 continue
-            pattern = rf"(?<![\w-]){re.escape(short)}(?![\w-])"
-            for match in re.finditer(pattern, token_arrays(doc).text):
-                key = (match.start(), match.end())
+            for key in occurrences(token_arrays(doc).text, short, free_before=True,
+                                   free_after=True):
                 if key in seen:
                     continue
                 span = doc.char_span(*key, alignment_mode="expand")

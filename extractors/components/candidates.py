@@ -34,7 +34,7 @@ from extractors.shapes import (
     lexicon,
     morphology_type,
 )
-from extractors.tokens import TokenArrays, token_arrays
+from extractors.tokens import TokenArrays, occurrences, token_arrays
 
 ENTITY_TYPES = ("model", "dataset", "method", "task")
 _ATTACHING = {"-", "/", "+", "_"}
@@ -158,8 +158,8 @@ def _subtitle_head(tokens: Iterable[str]) -> str:
 
 def _occurrences(doc: Doc, text: str) -> list[tuple[int, int]]:
     found = []
-    for m in re.finditer(re.escape(text), token_arrays(doc).text):
-        span = doc.char_span(m.start(), m.end())
+    for start, end in occurrences(token_arrays(doc).text, text):
+        span = doc.char_span(start, end)
         if span is not None:
             found.append((span.start, span.end))
     return found
@@ -466,8 +466,8 @@ class Candidates:
         found: list[Span] = []
         arrays = token_arrays(doc)
         for span in new_names:
-            for m in re.finditer(rf"(?<![\w-]){re.escape(span.text)}", arrays.text):
-                occurrence = doc.char_span(m.start(), m.end())
+            for start, end in occurrences(arrays.text, span.text, free_before=True):
+                occurrence = doc.char_span(start, end)
                 if occurrence is None or occurrence.start == span.start:
                     continue
                 start, end = name_extent(arrays, occurrence.start)
