@@ -161,7 +161,7 @@ def token_arrays(doc: Doc) -> TokenArrays:
     (['We', 'use', 'GPT', '-'], [(0, 6), (6, 9)], 'GPT-4')
     """
     cached = doc.user_data.get(_KEY)
-    if cached is not None and len(cached) == len(doc):
+    if cached is not None and len(cached.words) == len(doc):
         return cached
     text = doc.user_data.get(_TEXT_KEY)
     if text is None:

@@ -231,7 +231,7 @@ class Candidates:
         return doc
 
     def _is_known(self, start: int, end: int) -> bool:
-        return any(i in self._covered for i in range(start, end))
+        return not self._covered.isdisjoint(range(start, end))
 
     def _span(self, doc: Doc, start: int, end: int, label: str, role: str = "") -> Span:
         return Span(doc, start, end, label=label, span_id=role)
@@ -276,7 +276,7 @@ class Candidates:
         arrays = token_arrays(doc)
         for sent_start, sent_end in arrays.sentences()[1:]:
             lowered = arrays.lower[sent_start:sent_end]
-            if not any(w in self.propose_verbs for w in lowered):
+            if self.propose_verbs.isdisjoint(lowered):
                 continue
             subject = ("we" in lowered or "our" in lowered or "paper" in lowered
                        or "work" in lowered or "report" in lowered)
@@ -322,7 +322,7 @@ class Candidates:
         words, forms = token_arrays(doc).words, self.context_head_forms
         # an ASCII word of letters is a dataset/model head only if it is one, or its plural
         for i in [i for i, w in enumerate(words)
-                  if w in forms or not (w.isalpha() and w.isascii())]:
+                  if w in forms or (w.islower() and not (w.isalpha() and w.isascii()))]:
             word = words[i]
             if not word.islower():
                 continue

@@ -191,7 +191,7 @@ class Phrases:
         """Tokens ``start:end`` (one word, maybe hyphenated) may modify the head ``head``."""
         text = arrays.span_text(start, end)
         lowered = text.lower()
-        if any(i in taken for i in range(start, end)):
+        if not taken.isdisjoint(range(start, end)):
             return False
         if any(known.get(i) is not None and known[i].label_ not in ("task", "method")
                for i in range(start, end)):
