@@ -9,15 +9,18 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from kg.errors import KGError, ParseError
 
 if TYPE_CHECKING:
     import networkx as nx
 
+    from kg.stores.index import StoreIndex
+
+T = TypeVar("T")
 DEFAULT_STORE = "paperkg-store.json"
 EXIT_ERROR = 2
 
@@ -249,21 +252,9 @@ def _open_existing(args: argparse.Namespace):
     return NetworkXStore.open(args.store, create=False)
 
 
-def _indexed_stats(args: argparse.Namespace) -> dict[str, dict[str, int]] | None:
-    """The counts saved in the store's query index, or None when there is no up-to-date one."""
-    if getattr(args, "backend", "networkx") != "networkx":
-        return None
-    from kg.stores.index import open_index
-
-    index = open_index(args.store)
-    if index is None:
-        return None
-    index.close()
-    return index.stats()
-
-
-def _indexed_papers(args: argparse.Namespace, filters: list[tuple[str, str]]) -> list | None:
-    """The answer from the store's query index, or None when there is no up-to-date one."""
+def _indexed(args: argparse.Namespace, ask: Callable[[StoreIndex], T]) -> T | None:
+    """``ask``'s answer from the store's query index, or None when there is no up-to-date
+    index (or the store is not a file), so the caller loads the graph instead."""
     if getattr(args, "backend", "networkx") != "networkx":
         return None
     from kg.stores.index import open_index
@@ -272,7 +263,7 @@ def _indexed_papers(args: argparse.Namespace, filters: list[tuple[str, str]]) ->
     if index is None:
         return None
     try:
-        return index.papers(filters, role=args.role)
+        return ask(index)
     finally:
         index.close()
 
@@ -286,7 +277,7 @@ def cmd_papers(args: argparse.Namespace) -> int:
     if not filters:
         raise KGError("kg papers: name at least one of --dataset, --model, --method, --task, "
                       "--org, --link")
-    hits = _indexed_papers(args, filters)
+    hits = _indexed(args, lambda index: index.papers(filters, role=args.role))
     if hits is None:
         store = _open_existing(args)
         if store.backend == "neo4j":
@@ -308,12 +299,14 @@ def cmd_papers(args: argparse.Namespace) -> int:
 def cmd_entity(args: argparse.Namespace) -> int:
     from kg.query import entity
 
-    store = _open_existing(args)
-    if store.backend == "neo4j":
-        with store:
-            info = store.entity(args.name, args.type)
-    else:
-        info = entity(store.graph, args.name, args.type)
+    info = _indexed(args, lambda index: index.entity(args.name, args.type))
+    if info is None:
+        store = _open_existing(args)
+        if store.backend == "neo4j":
+            with store:
+                info = store.entity(args.name, args.type)
+        else:
+            info = entity(store.graph, args.name, args.type)
     if args.json:
         print(json.dumps(info, ensure_ascii=False, indent=1))
         return 0
@@ -340,7 +333,7 @@ def _print_stats(stats: dict[str, dict[str, int]]) -> None:
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
-    stats = _indexed_stats(args)
+    stats = _indexed(args, lambda index: index.stats())
     if stats is None:
         store = _open_existing(args)
         stats = store.stats()

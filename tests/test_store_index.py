@@ -11,7 +11,7 @@ import pytest
 
 from kg import cli
 from kg.errors import NotFoundError
-from kg.query import find_entities, papers
+from kg.query import entity, find_entities, papers
 from kg.schema import PAPER, TYPE_OF_NODE_KIND
 from kg.stores import index as index_module
 from kg.stores import networkx_store
@@ -48,6 +48,32 @@ def test_the_index_answers_every_question_as_the_graph_does(saved_sample) -> Non
     for question in asked:
         for role in (None, "proposed", "used"):
             assert index.papers([question], role) == papers(graph, [question], role), question
+
+
+def test_the_index_describes_every_entity_as_the_graph_does(saved_sample) -> None:
+    graph, path = saved_sample
+    index = open_index(path)
+    described = 0
+    for etype, name in _questions(graph):
+        assert index.entity(name, etype) == entity(graph, name, etype), name
+        described += 1
+    assert described > 500
+    assert any(entity(graph, name, etype)["related"] for etype, name in _questions(graph))
+
+
+def test_kg_entity_answers_from_the_index_without_loading_the_graph(
+        saved_sample, monkeypatch, capsys) -> None:
+    _, path = saved_sample
+    assert cli.main(["entity", "GLUE", "--store", str(path), "--json"]) == 0
+    answer = capsys.readouterr().out
+
+    def no_loading(*args, **kwargs):
+        raise AssertionError("the graph was loaded")
+
+    monkeypatch.setattr(NetworkXStore, "open", no_loading)
+    assert cli.main(["entity", "GLUE", "--store", str(path), "--json"]) == 0
+    assert capsys.readouterr().out == answer
+    assert json.loads(answer)["papers"]
 
 
 def test_several_filters_and_untyped_names_agree(saved_sample) -> None:

@@ -1,13 +1,14 @@
-"""A query index saved beside a store file, so ``kg papers`` answers without loading the graph.
+"""A query index saved beside a store file, so ``kg papers``, ``kg entity`` and ``kg stats``
+answer without loading the graph.
 
-Loading the JSON graph of 87k papers takes about 15 s and 2 GB; a question about one dataset
+Loading the JSON graph of 87k papers takes about 15 s and 2 GB; a question about one entity
 needs a few hundred rows. ``NetworkXStore.save`` therefore also writes ``STORE.index.sqlite``
-(SQLite, from the standard library): entities with their name keys, papers, each paper's
-edge to each entity with its role and first evidence sentence, and the graph's counts for
-``kg stats``. The index records the store
-file's size and modification time; if the store changed since (or the index is missing or
-from another version), ``open_index`` returns ``None`` and the caller loads the graph, so an
-answer is never stale, only slower. Answers equal ``kg.query.papers`` on the graph, order
+(SQLite, from the standard library): entities with their name keys, aliases and neighbours,
+papers, each paper's edge to each entity with its kind, role and first three evidence
+sentences, and the graph's counts. The index records the store file's size and modification
+time; if the store changed since (or the index is missing or from another version),
+``open_index`` returns ``None`` and the caller loads the graph, so an answer is never stale,
+only slower. Answers equal ``kg.query.papers`` and ``kg.query.entity`` on the graph, order
 included (``tests/test_store_index.py``).
 """
 
@@ -23,6 +24,7 @@ import tempfile
 import traceback
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 import networkx as nx
 
@@ -30,25 +32,28 @@ from kg.atomic import umask
 from kg.errors import NotFoundError, StoreError
 from kg.ids import match_key
 from kg.query import PaperHit, graph_stats
-from kg.schema import NODE_KIND_OF_TYPE, PAPER
+from kg.schema import NODE_KIND_OF_TYPE, PAPER, TYPE_OF_NODE_KIND
 
-INDEX_VERSION = "2"  # 2: the graph's counts in meta ("stats")
+INDEX_VERSION = "3"  # 2: the graph's counts in meta ("stats"); 3: what kg entity shows
 _SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE entities (id TEXT PRIMARY KEY, ordinal INTEGER NOT NULL, kind TEXT NOT NULL,
                        name TEXT NOT NULL, name_key TEXT NOT NULL, id_tail TEXT NOT NULL,
-                       papers INTEGER NOT NULL);
+                       papers INTEGER NOT NULL, aliases TEXT NOT NULL, url TEXT NOT NULL);
 CREATE TABLE entity_keys (key TEXT NOT NULL, entity TEXT NOT NULL);
 CREATE TABLE papers (id TEXT PRIMARY KEY, title TEXT NOT NULL, date TEXT NOT NULL,
                      organization TEXT NOT NULL);
 CREATE TABLE links (entity TEXT NOT NULL, paper TEXT NOT NULL, seq INTEGER NOT NULL,
-                    role TEXT NOT NULL, evidence TEXT NOT NULL);
+                    relation TEXT NOT NULL, role TEXT NOT NULL, evidence TEXT NOT NULL);
+CREATE TABLE related (entity TEXT NOT NULL, seq INTEGER NOT NULL, other TEXT NOT NULL,
+                      name TEXT NOT NULL, relation TEXT NOT NULL);
 """
 _INDEXES = """
 CREATE INDEX entities_name_key ON entities (name_key);
 CREATE INDEX entities_id_tail ON entities (id_tail);
 CREATE INDEX entity_keys_key ON entity_keys (key);
 CREATE INDEX links_entity ON links (entity, seq);
+CREATE INDEX related_entity ON related (entity, seq);
 """
 
 
@@ -175,26 +180,37 @@ def _stamp_and_publish(tmp: str, store: Path, target: Path) -> None:
 
 
 def _fill(connection: sqlite3.Connection, graph: nx.MultiDiGraph) -> None:
-    entities, keys, papers, links = [], [], [], []
-    for ordinal, (node, data) in enumerate(graph.nodes(data=True)):
+    entities, keys, papers, links, related = [], [], [], [], []
+    nodes = graph.nodes
+    for ordinal, (node, data) in enumerate(nodes(data=True)):
         if data.get("kind") == PAPER:
             papers.append((node, data.get("title", ""), data.get("date", "") or "",
                            data.get("organization", "") or ""))
             continue
         name = data.get("name", "")
+        aliases = data.get("aliases", [])
         entities.append((node, ordinal, data.get("kind", ""), name, match_key(name),
-                         node.split(":", 1)[-1], graph.in_degree(node)))
-        for key in {match_key(n) for n in [name, *data.get("aliases", [])] if n}:
+                         node.split(":", 1)[-1], graph.in_degree(node), json.dumps(aliases),
+                         data.get("url", "")))
+        for key in {match_key(n) for n in [name, *aliases] if n}:
             keys.append((key, node))
-        for seq, (source, _, edge) in enumerate(graph.in_edges(node, data=True)):
-            if graph.nodes[source].get("kind") != PAPER:
+        # kg.query.entity's order: out-edges, then in-edges from other entities
+        others = [(t, k) for _, t, k in graph.out_edges(node, keys=True)]
+        for seq, (source, _, relation, edge) in enumerate(
+                graph.in_edges(node, keys=True, data=True)):
+            if nodes[source].get("kind") != PAPER:
+                others.append((source, f"{relation} (from)"))
                 continue
-            evidence = edge.get("evidence") or [{"text": ""}]
-            links.append((node, source, seq, edge.get("role", "used"), evidence[0]["text"]))
-    connection.executemany("INSERT INTO entities VALUES (?, ?, ?, ?, ?, ?, ?)", entities)
+            evidence = [e["text"] for e in edge.get("evidence") or []][:3]
+            links.append((node, source, seq, relation, edge.get("role", "used"),
+                          json.dumps(evidence, ensure_ascii=False)))
+        related.extend((node, seq, other, nodes[other].get("name", other), relation)
+                       for seq, (other, relation) in enumerate(others))
+    connection.executemany("INSERT INTO entities VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", entities)
     connection.executemany("INSERT INTO entity_keys VALUES (?, ?)", keys)
     connection.executemany("INSERT INTO papers VALUES (?, ?, ?, ?)", papers)
-    connection.executemany("INSERT INTO links VALUES (?, ?, ?, ?, ?)", links)
+    connection.executemany("INSERT INTO links VALUES (?, ?, ?, ?, ?, ?)", links)
+    connection.executemany("INSERT INTO related VALUES (?, ?, ?, ?, ?)", related)
 
 
 class StoreIndex:
@@ -248,6 +264,26 @@ class StoreIndex:
         near = sorted({row[0] for row in rows})[:5]
         return f"; did you mean {', '.join(near)}?" if near else ""
 
+    def entity(self, name: str, entity_type: str | None = None) -> dict[str, Any]:
+        """``kg.query.entity``: the entity, its aliases, papers (role, evidence), neighbours."""
+        node = self.resolve(name, entity_type)
+        kind, entity_name, aliases, url = self.connection.execute(
+            "SELECT kind, name, aliases, url FROM entities WHERE id = ?", [node]).fetchone()
+        linked = [{"id": paper.removeprefix("paper:"), "title": title, "relation": relation,
+                   "role": role, "evidence": json.loads(evidence)}
+                  for paper, title, relation, role, evidence in self.connection.execute(
+                      "SELECT l.paper, p.title, l.relation, l.role, l.evidence FROM links l "
+                      "JOIN papers p ON p.id = l.paper WHERE l.entity = ? ORDER BY l.seq",
+                      [node])]
+        linked.sort(key=lambda p: p["title"])
+        related = [{"id": other, "name": other_name, "relation": relation}
+                   for other, other_name, relation in self.connection.execute(
+                       "SELECT other, name, relation FROM related WHERE entity = ? "
+                       "ORDER BY seq", [node])]
+        return {"id": node, "type": TYPE_OF_NODE_KIND.get(kind, ""), "name": entity_name,
+                "aliases": json.loads(aliases), "url": url, "papers": linked,
+                "related": related}
+
     def papers(self, filters: Iterable[tuple[str, str]], role: str | None = None
                ) -> list[PaperHit]:
         """``kg.query.papers``: papers linked to every ``(type, name)``, newest first."""
@@ -264,7 +300,8 @@ class StoreIndex:
                 if role and edge_role != role:
                     continue
                 linked.add(paper)
-                per_paper.setdefault(paper, {})[target] = (edge_role, evidence)
+                first = json.loads(evidence)[:1]
+                per_paper.setdefault(paper, {})[target] = (edge_role, first[0] if first else "")
             candidates = linked if candidates is None else candidates & linked
         hits = []
         for paper in candidates or ():
