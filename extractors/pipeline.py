@@ -207,8 +207,9 @@ def _lean_lexemes(nlp: Language) -> None:
     for the gazetteer; ``ORTH`` and ``LENGTH`` are always set).
 
     spaCy computes about twenty attributes (norm, shape, prefix, ``like_url``...) in Python for
-    every new word, and abstracts bring several new words each: 10% of the rules pipeline's
-    time. The trained NER reads those attributes, so a pipeline with it keeps them all.
+    every new word, and abstracts bring several new words each (about 10% of the rules
+    pipeline's time, measured on 3,000 abstracts). The trained NER reads those attributes, so a
+    pipeline with it keeps them all.
     """
     nlp.vocab.lex_attr_getters = {LOWER: nlp.vocab.lex_attr_getters[LOWER]}
 

@@ -531,7 +531,8 @@ def _chunks_with_capitals(arrays: TokenArrays) -> list[tuple[int, int]]:
             start -= 1
         while end < n and not spaced[end - 1]:
             end += 1
-        chunks.append((start, end))
+        if not chunks or chunks[-1] != (start, end):  # a non-ASCII space maps to the run before
+            chunks.append((start, end))
         covered_to = ends[end - 1]
     return chunks
 
