@@ -172,7 +172,8 @@ def measure(stage: str, source: Path, jobs: int, repeat: int) -> dict[str, Any]:
     elif stage in ("rules", "statistical"):
         from extractors.pipeline import Extractor, build_nlp
 
-        extractor = Extractor(build_nlp(statistical=stage == "statistical"))
+        extractor = Extractor(build_nlp(statistical=stage == "statistical",
+                                        lean=stage != "statistical"))
         out["setup_s"] = time.perf_counter() - started
         for _ in range(repeat):
             begin = time.perf_counter()

@@ -39,7 +39,9 @@ def _extractor_and_linker(pipeline: str, cache: bool) -> tuple:
         raise UnknownFormatError("pipeline", pipeline, PIPELINES)
     if cache and pipeline in _PIPELINES:
         return _PIPELINES[pipeline]
-    built = (Extractor(build_nlp(statistical=pipeline == "statistical")), Linker(load_kb()))
+    statistical = pipeline == "statistical"
+    built = (Extractor(build_nlp(statistical=statistical, lean=not statistical)),
+             Linker(load_kb()))
     if cache:
         _PIPELINES[pipeline] = built
     return built

@@ -10,6 +10,7 @@ from spacy.attrs import LOWER, NORM, PREFIX, SHAPE, SUFFIX
 from spacy.pipeline import Sentencizer
 
 from extractors.components.candidates import _chunks_with_capitals
+from extractors.components.ner import add_statistical_ner
 from extractors.ner.tokenizer import blank_nlp
 from extractors.pipeline import Extractor, build_nlp
 from extractors.tokens import occurrences, remember_text, sentence_starts, token_arrays
@@ -81,3 +82,15 @@ def test_only_a_rules_extractor_gives_new_words_just_the_lower_case_attribute() 
     assert rules.nlp.vocab["Quuxset"].lower_ == "quuxset"
     statistical = Extractor(build_nlp(statistical=True))  # the trained NER reads NORM, SHAPE...
     assert {NORM, SHAPE, PREFIX, SUFFIX} <= set(statistical.nlp.vocab.lex_attr_getters)
+    with pytest.raises(ValueError, match="lean"):
+        build_nlp(statistical=True, lean=True)
+    with pytest.raises(ValueError, match="lean=False"):
+        add_statistical_ner(build_nlp(lean=True))
+
+
+def test_a_lean_pipeline_extracts_what_a_full_one_does() -> None:
+    papers = [Paper(id=str(i), title=title, abstract=TEXTS[0]) for i, title in
+              enumerate(["Zorblax: A Model", "MosaicBERT: Fast Pretraining", "On GLUE"])]
+    lean = Extractor(build_nlp(lean=True))
+    full = Extractor(build_nlp())
+    assert list(lean.extract(papers)) == list(full.extract(papers))

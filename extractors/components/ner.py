@@ -16,6 +16,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import spacy
+from spacy.attrs import LOWER
 from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.language import Language
 from spacy.tokens import Doc, Span
@@ -87,6 +88,9 @@ def add_statistical_ner(nlp: Language, model: Language | str | Path | None = Non
     Both go last so ``kg_ner_spans`` sees every rule group; ``types`` limits the entity types
     kept. Returns ``nlp``.
     """
+    if list(nlp.vocab.lex_attr_getters) == [LOWER]:
+        raise ValueError("this pipeline gives words only LOWER (build_nlp(lean=True)); the "
+                         "NER reads NORM, SHAPE, PREFIX and SUFFIX: build it with lean=False")
     trained = model if isinstance(model, Language) else load_model(model)
     nlp.add_pipe("ner", name=NER_PIPE, source=trained)
     nlp.add_pipe(SPANS_PIPE, config={"types": list(types), "names_only": names_only})

@@ -71,7 +71,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
         from extractors.pipeline import Extractor, build_nlp
         from kg.evaluation.external import SUITES, run_external
 
-        extractor = Extractor(build_nlp(statistical=args.pipeline == "statistical"))
+        statistical = args.pipeline == "statistical"
+        extractor = Extractor(build_nlp(statistical=statistical, lean=not statistical))
         report = run_external(args.data_dir, extractor=extractor, suites=args.only or SUITES)
         output["external"] = report.to_json()
         texts.append(report.table())
