@@ -179,9 +179,14 @@ def _stamp_and_publish(tmp: str, store: Path, target: Path) -> None:
     os.replace(tmp, target)
 
 
+# one encoder for every row (json.dumps with options builds a new one per call)
+_to_json = json.JSONEncoder(ensure_ascii=False).encode
+
+
 def _fill(connection: sqlite3.Connection, graph: nx.MultiDiGraph) -> None:
     entities, keys, papers, links, related = [], [], [], [], []
     nodes = graph.nodes
+    kinds = dict(graph.nodes(data="kind"))
     for ordinal, (node, data) in enumerate(nodes(data=True)):
         if data.get("kind") == PAPER:
             papers.append((node, data.get("title", ""), data.get("date", "") or "",
@@ -189,23 +194,30 @@ def _fill(connection: sqlite3.Connection, graph: nx.MultiDiGraph) -> None:
             continue
         name = data.get("name", "")
         aliases = data.get("aliases", [])
+        # networkx's own adjacency dicts ({source: {edge kind: attributes}}, in_edges' order):
+        # its read-only views cost more than the rest of this loop
+        predecessors = graph._pred[node]
         entities.append((node, ordinal, data.get("kind", ""), name, match_key(name),
-                         node.split(":", 1)[-1], graph.in_degree(node), json.dumps(aliases),
-                         data.get("url", "")))
+                         node.split(":", 1)[-1], sum(map(len, predecessors.values())),
+                         _to_json(aliases), data.get("url", "")))
         for key in {match_key(n) for n in [name, *aliases] if n}:
             keys.append((key, node))
         # kg.query.entity's order: out-edges, then in-edges from other entities
-        others = [(t, k) for _, t, k in graph.out_edges(node, keys=True)]
-        for seq, (source, _, relation, edge) in enumerate(
-                graph.in_edges(node, keys=True, data=True)):
-            if nodes[source].get("kind") != PAPER:
-                others.append((source, f"{relation} (from)"))
-                continue
-            evidence = [e["text"] for e in edge.get("evidence") or []][:3]
-            links.append((node, source, seq, relation, edge.get("role", "used"),
-                          json.dumps(evidence, ensure_ascii=False)))
-        related.extend((node, seq, other, nodes[other].get("name", other), relation)
-                       for seq, (other, relation) in enumerate(others))
+        others = [(target, relation) for target, edges in graph._succ[node].items()
+                  for relation in edges]
+        seq = 0
+        for source, edges in predecessors.items():
+            from_paper = kinds[source] == PAPER
+            for relation, edge in edges.items():
+                if from_paper:
+                    evidence = [e["text"] for e in edge.get("evidence") or []][:3]
+                    links.append((node, source, seq, relation, edge.get("role", "used"),
+                                  _to_json(evidence)))
+                else:
+                    others.append((source, f"{relation} (from)"))
+                seq += 1
+        related.extend((node, k, other, nodes[other].get("name", other), relation)
+                       for k, (other, relation) in enumerate(others))
     connection.executemany("INSERT INTO entities VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", entities)
     connection.executemany("INSERT INTO entity_keys VALUES (?, ?)", keys)
     connection.executemany("INSERT INTO papers VALUES (?, ?, ?, ?)", papers)
