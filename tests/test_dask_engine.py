@@ -149,3 +149,38 @@ def test_an_error_in_a_worker_comes_back_as_one_kg_error(cluster):
     papers = read_papers([SAMPLE]).papers[:4]
     with pytest.raises(WorkerError, match="no pipeline 'nope'; available: rules, statistical"):
         list(extract_dask(papers, "nope", scheduler=local.scheduler_address))
+
+
+def test_a_cluster_started_from_the_command_line_builds_the_same_graph(reference, tmp_path,
+                                                                       capsys):
+    """``--scheduler`` with a scheduler and a worker started as their own processes by
+    Dask's command-line tools, as on a real cluster (here all on this machine)."""
+    import subprocess
+    import sys
+
+    from dask.distributed import Client
+
+    port = _closed_port()
+    address = f"tcp://127.0.0.1:{port}"
+    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+    scheduler = subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_scheduler",
+                                  "--host", "127.0.0.1", "--port", str(port),
+                                  "--no-dashboard"], **quiet)
+    worker = subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_worker", address,
+                               "--nworkers", "1", "--nthreads", "1", "--no-dashboard"],
+                              cwd=tmp_path, **quiet)
+    try:
+        with Client(address, timeout=60, set_as_default=False) as client:
+            client.wait_for_workers(1, timeout=120)
+        path = tmp_path / "cluster.json"
+        assert main(["build", str(SAMPLE), "--store", str(path), "--scheduler", address]) == 0
+        assert path.read_bytes() == reference.read_bytes()
+        assert capsys.readouterr().err == ""
+    finally:
+        for process in (worker, scheduler):
+            process.terminate()
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
