@@ -19,7 +19,7 @@ from spacy.tokens import Doc, Span
 
 import extractors.components  # noqa: F401  (registers the factories)
 from extractors.abbreviations import best_long_form
-from extractors.components.ner import NER_PIPE, add_statistical_ner
+from extractors.components.ner import add_statistical_ner
 from extractors.kb import load_kb
 from extractors.ner.tokenizer import blank_nlp, forget_cached_chunks
 from extractors.roles import relation_of, role_of
@@ -84,8 +84,6 @@ class Extractor:
     def __init__(self, nlp: Language | None = None) -> None:
         self.nlp = nlp or build_nlp(lean=True)
         self.kb = load_kb()
-        if NER_PIPE not in self.nlp.pipe_names:
-            _lean_lexemes(self.nlp)
 
     def extract(self, papers: Iterable[Paper], batch_size: int = 64) -> Iterator[PaperMentions]:
         papers = list(papers) if not isinstance(papers, list) else papers

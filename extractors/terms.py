@@ -23,7 +23,7 @@ def count_phrases(texts, batch_size: int = 256) -> collections.Counter:
 
     from extractors.pipeline import build_nlp
 
-    nlp = build_nlp()
+    nlp = build_nlp(lean=True)
     counts: collections.Counter = collections.Counter()
     types: dict[str, collections.Counter] = collections.defaultdict(collections.Counter)
     for doc in nlp.pipe(texts, batch_size=batch_size):

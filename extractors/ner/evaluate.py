@@ -75,7 +75,7 @@ def ner_group(confidence: float = NER_CONFIDENCE) -> Iterator[None]:
 
 def build(statistical: bool, model: str | Path | None = None,
           types: Iterable[str] = DEFAULT_TYPES, names_only: bool = True) -> Language:
-    nlp = pipeline.build_nlp()
+    nlp = pipeline.build_nlp(lean=not statistical)
     return add_statistical_ner(nlp, model, types, names_only) if statistical else nlp
 
 
