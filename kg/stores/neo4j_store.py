@@ -203,20 +203,15 @@ class Neo4jStore:
         nodes = _node_rows(graph.nodes(data=True), start)
         edges = _edge_rows(graph)
         size = self.rows_per_transaction
-        number = 0
+        batches = [({kind: chunk}, {}) for kind, rows in nodes.items()
+                   for chunk in _chunks(rows, size)]
+        batches += [({}, {group: chunk}) for group, rows in edges.items()
+                    for chunk in _chunks(rows, size)]  # after every node they connect
         with self._session() as session:
-            for kind, rows in nodes.items():
-                for chunk in _chunks(rows, size):
-                    session.execute_write(_write_rows, {kind: chunk}, {})
-                    number += 1
-                    if on_batch:
-                        on_batch(number)
-            for group, rows in edges.items():
-                for chunk in _chunks(rows, size):
-                    session.execute_write(_write_rows, {}, {group: chunk})
-                    number += 1
-                    if on_batch:
-                        on_batch(number)
+            for number, (node_batch, edge_batch) in enumerate(batches, 1):
+                session.execute_write(_write_rows, node_batch, edge_batch)
+                if on_batch:
+                    on_batch(number)
 
     # -- reading ------------------------------------------------------------------------------
     def to_networkx(self) -> nx.MultiDiGraph:
