@@ -121,6 +121,15 @@ def test_organization_from_metadata_and_text(extractor):
     assert got["Acme Labs"][0] == "organization" and got["acmelabs"][0] == "organization"
 
 
+def test_hosting_platform_is_an_organization_unless_it_modifies_a_hosted_thing(extractor):
+    named = found(extractor, "A study", "We release the weights on Hugging Face and GitHub.")
+    assert named["Hugging Face"][0] == "organization" and named["GitHub"][0] == "organization"
+    modifier = found(extractor, "A study",
+                     "We keep a GitHub repository of papers and mine open source GitHub "
+                     "projects; see the Hugging Face page.")
+    assert not {"GitHub", "Hugging Face"} & set(modifier)
+
+
 def test_mentions_carry_offsets_sentence_and_extractor(extractor):
     paper = Paper(id="x", title="A study", abstract="First sentence. We evaluate on GLUE.")
     glue = next(m for m in extractor.extract_one(paper).mentions if m.text == "GLUE")

@@ -25,6 +25,12 @@ CHECKPOINT_SUFFIXES = frozenset({
     "plus", "pro", "max", "lite", "it", "hf", "sft", "dpo", "rlhf", "vision", "code", "coder",
     "math", "preview", "ultra", "nano", "flash", "huge", "giant", "distilled",
 })
+# Nouns for a thing kept on a platform: "a GitHub repository", "the Hugging Face page" name where
+# something is hosted, not an organization the paper names.
+HOSTED_THINGS = frozenset({
+    "repository", "repositories", "repo", "repos", "page", "pages", "account", "accounts",
+    "issue", "issues", "link", "links", "url", "urls", "star", "stars", "project", "projects",
+})
 
 
 def surface_variants(form: str) -> set[str]:
@@ -80,9 +86,15 @@ class Gazetteer:
             entry = self.kb.get(strings[match_id])
             spans.append(Span(doc, start, end, label=entry.type, kb_id=entry.id, span_id="exact"))
         widened = [widen_checkpoint(s) if s.label_ in ("model", "dataset") else s
-                   for s in filter_spans(spans)]
+                   for s in filter_spans(spans) if not _names_a_host(doc, s)]
         doc.spans[GROUP] = filter_spans(widened)
         return doc
+
+
+def _names_a_host(doc: Doc, span: Span) -> bool:
+    """An organization written as the modifier of a hosted thing ("a GitHub repository")."""
+    return (span.label_ == "organization" and span.end < len(doc)
+            and doc[span.end].lower_ in HOSTED_THINGS)
 
 
 def _attached(doc: Doc, i: int) -> bool:
