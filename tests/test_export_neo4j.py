@@ -165,7 +165,7 @@ def test_layout_round_trips_every_node_and_edge() -> None:
         assert props["id"] == node and props["seq"] == seq
         assert node_data(props) == data
     for u, v, k, data in graph.edges(keys=True, data=True):
-        props = edge_properties(f"{u}-{k}-{v}", data)
+        props = edge_properties(u, k, v, data)
         assert not any(isinstance(x, dict) for x in props.values())
         assert edge_data(props) == data
 
@@ -181,6 +181,13 @@ def test_layout_refuses_what_neo4j_cannot_hold() -> None:
         node_properties("model:x", {"kind": "Model", "name": "x", "meta": {"a": 1}}, 0)
     with pytest.raises(StoreError, match="reserved"):
         node_properties("model:x", {"kind": "Model", "name": "x", "match_keys": []}, 0)
+    with pytest.raises(StoreError, match=r"edge 'paper:a' -\[USES\]-> 'model:x'.*cannot be"):
+        edge_properties("paper:a", "USES", "model:x", {"role": "used", "score": [1, "a"]})
+    with pytest.raises(StoreError, match="reserved"):
+        edge_properties("paper:a", "USES", "model:x", {"evidence_text": ["x"]})
+    for bad in ({"text": "x", "start": 0}, ["x", 0, 1]):
+        with pytest.raises(StoreError, match="is not {text, start, end}"):
+            edge_properties("paper:a", "USES", "model:x", {"evidence": [bad]})
     with pytest.raises(StoreError, match="not a paperkg label"):
         label("Evil")
     with pytest.raises(StoreError, match="not a paperkg relationship type"):

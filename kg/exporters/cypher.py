@@ -92,7 +92,7 @@ def statements(graph: nx.MultiDiGraph) -> Iterator[str]:
             yield (f"MERGE (n:{label(data.get('kind'))} {{id: {cypher_string(node)}}}) "
                    f"SET n = {cypher_map(props)};")
         for source, target, key, data in graph.edges(keys=True, data=True):
-            props = edge_properties(f"edge {source!r} -[{key}]-> {target!r}", data)
+            props = edge_properties(source, key, target, data)
             yield (f"MATCH (a:{label(graph.nodes[source].get('kind'))} "
                    f"{{id: {cypher_string(source)}}}) "
                    f"MATCH (b:{label(graph.nodes[target].get('kind'))} "

@@ -114,7 +114,7 @@ def write_directory(graph: nx.MultiDiGraph, directory: Path) -> list[str]:
             nodes.setdefault(kind, []).append(([node, kind], props))
         for source, target, key, data in graph.edges(keys=True, data=True):
             kind = rel_type(key)
-            props = edge_properties(f"edge {source!r} -[{key}]-> {target!r}", data)
+            props = edge_properties(source, key, target, data)
             edges.setdefault(kind, []).append(([source, target, kind], props))
     except ExportError:
         raise

@@ -27,7 +27,6 @@ neo4j-admin import cannot write an empty list.
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Mapping
 from pathlib import Path
@@ -79,20 +78,32 @@ def label_of_id(node_id: str) -> str:
     raise StoreError(f"node id {node_id!r} has no known prefix (paper: or an entity type)")
 
 
-def _check(where: str, key: str, value: Any) -> Any:
-    """``value`` if a Neo4j property can hold it (a scalar or a list of one scalar type)."""
-    if isinstance(value, float) and not math.isfinite(value):
-        return value  # Neo4j stores NaN and infinities; only the Cypher exporter refuses them
+_UNFIT = object()
+
+
+def _fit(value: Any) -> Any:
+    """``value`` as a Neo4j property (a scalar or a list of one scalar type), else ``_UNFIT``.
+
+    The exact types come first: this runs for every attribute of a ``kg push``."""
+    kind = type(value)
+    if kind is str or kind is int or kind is float or kind is bool:
+        return value  # floats include NaN and infinities, which Neo4j stores
     if isinstance(value, _SCALARS):
         return value
     if isinstance(value, list | tuple):
         items = list(value)
+        if all(type(v) is str for v in items):
+            return items
         types = {bool if isinstance(v, bool) else type(v) for v in items}
         if all(isinstance(v, _SCALARS) for v in items) and (
                 len(types) <= 1 or types == {int, float}):
             return items
-    raise StoreError(f"{where}: property {key!r} = {value!r} cannot be stored in Neo4j "
-                     "(only strings, numbers, booleans and lists of one of those)")
+    return _UNFIT
+
+
+def _unfit(where: str, key: str, value: Any) -> StoreError:
+    return StoreError(f"{where}: property {key!r} = {value!r} cannot be stored in Neo4j "
+                      "(only strings, numbers, booleans and lists of one of those)")
 
 
 def node_properties(node_id: str, data: Mapping[str, Any], seq: int) -> dict[str, Any]:
@@ -102,7 +113,12 @@ def node_properties(node_id: str, data: Mapping[str, Any], seq: int) -> dict[str
         if key in data:
             raise StoreError(f"node {node_id!r}: attribute {key!r} is reserved for the Neo4j "
                              "layout")
-    props = {k: _check(f"node {node_id!r}", k, v) for k, v in data.items() if v is not None}
+    props: dict[str, Any] = {}
+    for key, value in data.items():
+        if value is not None:
+            props[key] = fit = _fit(value)
+            if fit is _UNFIT:
+                raise _unfit(f"node {node_id!r}", key, value)
     props["id"] = node_id
     props["seq"] = seq
     if data.get("kind") != PAPER:
@@ -120,24 +136,45 @@ def node_data(props: Mapping[str, Any]) -> dict[str, Any]:
     return data
 
 
-def edge_properties(where: str, data: Mapping[str, Any]) -> dict[str, Any]:
-    """The Neo4j properties of an edge: evidence flattened into three parallel lists."""
+_EVIDENCE_ITEM_KEYS = frozenset({"text", "start", "end"})
+
+
+def edge_properties(source: str, kind: str, target: str,
+                    data: Mapping[str, Any]) -> dict[str, Any]:
+    """The Neo4j properties of edge ``source -[kind]-> target``: evidence flattened into three
+    parallel lists."""
     props: dict[str, Any] = {}
     for key, value in data.items():
-        if key in EVIDENCE_KEYS:
-            raise StoreError(f"{where}: attribute {key!r} is reserved for the Neo4j layout")
         if key == "evidence":
-            items = list(value or [])
+            items = value or ()
+            texts, starts, ends = [], [], []
             for item in items:
-                if not isinstance(item, Mapping) or set(item) != {"text", "start", "end"}:
-                    raise StoreError(f"{where}: evidence item {item!r} is not "
-                                     "{text, start, end}")
-            props["evidence_text"] = [str(e["text"]) for e in items]
-            props["evidence_start"] = [int(e["start"]) for e in items]
-            props["evidence_end"] = [int(e["end"]) for e in items]
+                if not _is_evidence_item(item):
+                    raise StoreError(f"{_edge(source, kind, target)}: evidence item {item!r} "
+                                     "is not {text, start, end}")
+                texts.append(str(item["text"]))
+                starts.append(int(item["start"]))
+                ends.append(int(item["end"]))
+            props["evidence_text"], props["evidence_start"], props["evidence_end"] = \
+                texts, starts, ends
+        elif key in EVIDENCE_KEYS:
+            raise StoreError(f"{_edge(source, kind, target)}: attribute {key!r} is reserved "
+                             "for the Neo4j layout")
         elif value is not None:
-            props[key] = _check(where, key, value)
+            props[key] = fit = _fit(value)
+            if fit is _UNFIT:
+                raise _unfit(_edge(source, kind, target), key, value)
     return props
+
+
+def _is_evidence_item(item: Any) -> bool:
+    if type(item) is dict:  # the usual case, without building a set
+        return len(item) == 3 and "text" in item and "start" in item and "end" in item
+    return isinstance(item, Mapping) and set(item) == _EVIDENCE_ITEM_KEYS
+
+
+def _edge(source: str, kind: str, target: str) -> str:
+    return f"edge {source!r} -[{kind}]-> {target!r}"
 
 
 def edge_data(props: Mapping[str, Any]) -> dict[str, Any]:

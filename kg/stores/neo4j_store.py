@@ -448,8 +448,8 @@ def _edge_rows(graph: nx.MultiDiGraph) -> EdgeRows:
     for source, target, kind, data in graph.edges(keys=True, data=True):
         group = (label(kinds[source].get("kind")), rel_type(kind),
                  label(kinds[target].get("kind")))
-        rows[group].append({"s": source, "t": target, "props": edge_properties(
-            f"edge {source!r} -[{kind}]-> {target!r}", data)})
+        rows[group].append({"s": source, "t": target,
+                            "props": edge_properties(source, kind, target, data)})
     return rows
 
 
