@@ -13,9 +13,13 @@ at the end. ``--store`` pushes stores built beforehand instead (e.g. all of pape
 
 Each line gives the load average (the machine may be shared), the client's CPU seconds and,
 when the bench started the server, the server's (its JVM's CPU time from /proc: JIT
-compilation makes a cold server's first push several times dearer than later ones). Installing
-the driver's optional Rust extension (``pip install neo4j-rust-ext``) halves the client's
-share. Not part of the test run: the 10,000-paper build extracts for a minute or more.
+compilation makes a cold server's first push several times dearer than later ones). The
+driver's Rust extension (``neo4j-rust-ext``, a dependency) halves the client's share.
+
+Beside the push rates it prints the server's ceiling on this machine: the same relationships
+copied by the server alone (``MATCH ... CREATE`` in transactions of 10,000, no client, no
+parameters), bare and with their properties. A push cannot be faster than the second figure.
+Not part of the test run: the 10,000-paper build extracts for a minute or more.
 """
 
 from __future__ import annotations
@@ -30,6 +34,12 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+from kg.stores.networkx_store import NetworkXStore
+
+if TYPE_CHECKING:
+    from kg.stores.neo4j_store import Neo4jStore
 
 ROOT = Path(__file__).resolve().parents[1]
 PAPERLISTS = ROOT.parent / "shared" / "data" / "external" / "paperlists" / \
@@ -74,9 +84,9 @@ def cpu_seconds(pid: int | None) -> float | None:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def push(name: str, store_path: Path, uri: str, rows: int, server_pid: int | None) -> None:
+def push(name: str, store_path: Path, uri: str, rows: int, server_pid: int | None) -> int:
+    """Time the four pushes, the server's ceiling and ``kg push``; the number of edges."""
     from kg.stores.neo4j_store import Neo4jStore
-    from kg.stores.networkx_store import NetworkXStore
 
     graph = NetworkXStore.open(store_path, create=False).graph
     edges, nodes = graph.number_of_edges(), graph.number_of_nodes()
@@ -101,9 +111,58 @@ def push(name: str, store_path: Path, uri: str, rows: int, server_pid: int | Non
                   f"CPU: client {client:.1f} s{used}; load average "
                   f"{os.getloadavg()[0]:.2f})", flush=True)
         assert neo.stats() == NetworkXStore(graph).stats()
+        server_ceiling(name, neo, edges)
     started = time.perf_counter()
     out = kg("push", "--store", str(store_path), "--neo4j-uri", uri).stdout.splitlines()[0]
     print(f"{name}: `kg push` (process included) {time.perf_counter() - started:.1f} s: {out}")
+    return edges
+
+
+# The graph's own relationships copied by the server alone, with no client and no parameters:
+# the rate no driver-side change can beat on this machine, printed beside the push rates.
+_COPY = {
+    "bare": "CALL (a, b) { CREATE (a)-[:PAPERKG_BENCH_COPY]->(b) }",
+    "with the same properties": "CALL (a, b, r) { CREATE (a)-[c:PAPERKG_BENCH_COPY]->(b) "
+                                "SET c = properties(r) }",
+}
+
+
+def server_ceiling(name: str, neo: Neo4jStore, edges: int) -> None:
+    """Time the server copying every relationship (``IN TRANSACTIONS OF 10000 ROWS``)."""
+    for kind, create in _COPY.items():
+        with neo.driver.session(database=neo.database) as session:
+            started = time.perf_counter()
+            session.run("MATCH (a)-[r]->(b) WHERE type(r) <> 'PAPERKG_BENCH_COPY' "
+                        f"{create} IN TRANSACTIONS OF 10000 ROWS").consume()
+            seconds = time.perf_counter() - started
+            session.run("MATCH ()-[c:PAPERKG_BENCH_COPY]->() CALL (c) { DELETE c } "
+                        "IN TRANSACTIONS OF 10000 ROWS").consume()
+        print(f"{name}: server ceiling, {kind}: the server alone creates {edges} relationships "
+              f"in {seconds:.1f} s = {edges / seconds:,.0f} relationships/s (load average "
+              f"{os.getloadavg()[0]:.2f})", flush=True)
+
+
+def bulk_import(name: str, store_path: Path, edges: int) -> None:
+    """Time the bulk path into a new database: ``kg export neo4j-csv``, then ``neo4j-admin
+    database import full`` of its files (a fresh JVM each, as a user runs them)."""
+    from kg.exporters.neo4j_csv import import_arguments
+
+    with tempfile.TemporaryDirectory(prefix="paperkg-bench-import-") as scratch:
+        csv, home = Path(scratch, "csv"), Path(scratch, "home")
+        home.mkdir()
+        started = time.perf_counter()
+        kg("export", "neo4j-csv", "-o", str(csv), "--store", str(store_path))
+        exported = time.perf_counter() - started
+        names = sorted(p.name for p in csv.glob("*.csv"))
+        started = time.perf_counter()
+        subprocess.run([str(ROOT / "services" / "neo4j" / "run.sh"), "admin",
+                        *import_arguments(names)], cwd=csv, check=True, capture_output=True,
+                       env={**os.environ, "NEO4J_HOME": str(home)})
+        imported = time.perf_counter() - started
+    print(f"{name}: bulk load into a new database: kg export neo4j-csv {exported:.1f} s, "
+          f"neo4j-admin database import full {imported:.1f} s = {edges / imported:,.0f} "
+          f"relationships/s ({edges / (exported + imported):,.0f}/s both steps; load average "
+          f"{os.getloadavg()[0]:.2f})", flush=True)
 
 
 def main() -> int:
@@ -139,7 +198,8 @@ def main() -> int:
     print(f"load average at the start: {os.getloadavg()[0]:.2f}", flush=True)
     try:
         for name, path in stores:
-            push(name, path, uri, args.rows, server_pid)
+            edges = push(name, path, uri, args.rows, server_pid)
+            bulk_import(name, path, edges)
     finally:
         if stop:
             subprocess.run(stop[0], env=stop[1], check=False)
