@@ -186,7 +186,7 @@ def test_layout_refuses_what_neo4j_cannot_hold() -> None:
     with pytest.raises(StoreError, match="reserved"):
         edge_properties("paper:a", "USES", "model:x", {"evidence_text": ["x"]})
     for bad in ({"text": "x", "start": 0}, ["x", 0, 1]):
-        with pytest.raises(StoreError, match="is not {text, start, end}"):
+        with pytest.raises(StoreError, match=r"is not \{text, start, end\}"):
             edge_properties("paper:a", "USES", "model:x", {"evidence": [bad]})
     with pytest.raises(StoreError, match="not a paperkg label"):
         label("Evil")
