@@ -3,8 +3,9 @@
 The published SciERC systems (DyGIE++, PURE, PL-Marker) are trained on SciERC with pretrained
 transformers and scored by entity F1 over the six types, exact span and type. This module gives
 the same task to a model this project can train on a CPU without downloads: a hash-embedding CNN
-tok2vec and spaCy's transition-based NER (``scierc.cfg``), on the ``train`` split, with the best
-checkpoint picked on ``dev``. ``kg eval --suite external`` scores the saved model on the test split
+tok2vec, pretrained on unlabeled abstracts (``extractors.ner.pretrain``), and spaCy's
+transition-based NER (``scierc.cfg``), on the ``train`` split, with the best checkpoint picked on
+``dev``. ``kg eval --suite external`` scores the saved model on the test split
 beside those systems; this module never reads the test split.
 
 Text is tokenized by our tokenizer (``extractors.ner.tokenizer``), so the model could be sourced
@@ -13,15 +14,21 @@ boundary falls on one of our token boundaries (ours only split further, at hyphe
 SciERC nests about 1% of its entities ("approximation of [HPSG]"); a flat NER keeps one, the
 longest, for training; scoring keeps all of them, so nested gold is a miss.
 
+    python -m extractors.ner.pretrain corpus --data ../shared/data/external \\
+        --out build/scierc-pretrain/raw.jsonl
+    python -m spacy pretrain extractors/ner/scierc.cfg build/scierc-pretrain/out \\
+        --code extractors/ner/pretrain.py --paths.raw_text build/scierc-pretrain/raw.jsonl
     python -m extractors.ner.scierc prepare --data ../shared/data/external/scierc \\
         --out build/scierc-ner
-    python -m spacy train extractors/ner/scierc.cfg --code extractors/ner/tokenizer.py \\
+    python -m spacy train extractors/ner/scierc.cfg --code extractors/ner/pretrain.py \\
         --output build/scierc-ner/training --paths.train build/scierc-ner/train.spacy \\
-        --paths.dev build/scierc-ner/dev.spacy
+        --paths.dev build/scierc-ner/dev.spacy \\
+        --paths.init_tok2vec build/scierc-pretrain/out/model-last.bin
     python -m extractors.ner.scierc evaluate build/scierc-ner/training/model-best \\
         --data ../shared/data/external/scierc --split dev
 
-(``make scierc-model`` runs the first two and copies the best model to ``MODEL_DIR``.)
+(``make scierc-model`` runs all but the last, the pretraining only when its weights are missing,
+and copies the best model to ``MODEL_DIR``.)
 """
 
 from __future__ import annotations

@@ -464,8 +464,8 @@ class TypedSuiteResult:
             if self.trained is not None:
                 lines.append(f"  {SCIERC_TRAINED}: same task and metric as the published "
                              "systems (6 types exact), trained on SciERC train only, picked on "
-                             "dev; a CNN on hash embeddings learned from scratch, no pretrained "
-                             "weights")
+                             "dev; a CNN on hash embeddings, pretrained (spacy pretrain) on "
+                             "unlabeled abstracts only, no pretrained transformer or vectors")
         lines += [f"  note: {n}" for n in self.notes]
         lines.append(_kinds_line(f"{self.name} overlap false positives "
                                  f"({self.variants[0].label})", self.false_positive_kinds))
