@@ -36,6 +36,7 @@ from thinc.api import LayerNorm, Maxout, Model, MultiSoftmax, chain
 # The config's callbacks (our tokenizer) must be registered when spaCy reads --code this file.
 import extractors.ner.tokenizer  # noqa: F401
 from extractors.ner.scierc import read_abstracts
+from kg.atomic import atomic_write
 
 if TYPE_CHECKING:
     from spacy.vocab import Vocab
@@ -102,8 +103,7 @@ def corpus(data: Path, out: Path, papers: int = PAPERS, seed: int = SEED) -> dic
             pool.append(abstract)
     chosen = sorted(random.Random(seed).sample(range(len(pool)), min(papers, len(pool))))
     texts = train + [pool[i] for i in chosen]
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with out.open("w", encoding="utf-8") as handle:
+    with atomic_write(out) as handle:  # an interrupted run leaves no half-written corpus
         for text in texts:
             handle.write(json.dumps({"text": text}, ensure_ascii=False) + "\n")
     stats.update({"scierc train abstracts": len(train), "paperlists pool": len(pool),
