@@ -36,6 +36,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from kg.schema import EDGE_KINDS
 from kg.stores.networkx_store import NetworkXStore
 
 if TYPE_CHECKING:
@@ -132,8 +133,9 @@ def server_ceiling(name: str, neo: Neo4jStore, edges: int) -> None:
     for kind, create in _COPY.items():
         with neo.driver.session(database=neo.database) as session:
             started = time.perf_counter()
-            session.run("MATCH (a)-[r]->(b) WHERE type(r) <> 'PAPERKG_BENCH_COPY' "
-                        f"{create} IN TRANSACTIONS OF 10000 ROWS").consume()
+            session.run("MATCH (a)-[r]->(b) WHERE type(r) IN $types "  # ours only (--uri)
+                        f"{create} IN TRANSACTIONS OF 10000 ROWS",
+                        types=list(EDGE_KINDS)).consume()
             seconds = time.perf_counter() - started
             session.run("MATCH ()-[c:PAPERKG_BENCH_COPY]->() CALL (c) { DELETE c } "
                         "IN TRANSACTIONS OF 10000 ROWS").consume()
