@@ -6,16 +6,15 @@ right after "we propose/introduce/present/release"; ``used`` otherwise.
 
 from __future__ import annotations
 
-from spacy.tokens import Doc, Span
-
 from extractors.shapes import lexicon
+from extractors.textdoc import AnyDoc, AnySpan
 from extractors.tokens import token_arrays
 
 _FILLER = {"a", "an", "the", "new", "novel", "our", "first", "simple", "family", "of",
            "series", ",", "open", "openly", "publicly", "two", "three", "both"}
 
 
-def in_title_prefix(doc: Doc, span: Span) -> bool:
+def in_title_prefix(doc: AnyDoc, span: AnySpan) -> bool:
     """The span is (part of) the title's "Name:" prefix or "Name Technical Report"."""
     arrays = token_arrays(doc)
     title_start, title_end = arrays.sentence(0)
@@ -28,7 +27,7 @@ def in_title_prefix(doc: Doc, span: Span) -> bool:
         "technical report" in arrays.span_text(title_start, title_end).lower()
 
 
-def role_of(doc: Doc, span: Span) -> str:
+def role_of(doc: AnyDoc, span: AnySpan) -> str:
     """``proposed`` or ``used`` for one span of ``doc``."""
     if span.id_ == "proposed" or in_title_prefix(doc, span):
         return "proposed"
@@ -66,7 +65,7 @@ _EVALUATE = {"evaluate", "evaluates", "evaluated", "evaluating", "evaluation", "
 _CLAUSE_BREAKS = {";", ".", ":", "while", "whereas", "but"}
 
 
-def relation_of(doc: Doc, span: Span) -> str:
+def relation_of(doc: AnyDoc, span: AnySpan) -> str:
     """The finer kind of "used" a sentence states, or '' when it states none.
 
     ``evaluates_on`` for a dataset in a sentence about evaluation or results; for a model or

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import unicodedata
 from bisect import bisect_right
+from collections.abc import Container, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import compress, count
 
 from spacy.attrs import IDX, LENGTH, SENT_START, SPACY
 from spacy.pipeline import Sentencizer
@@ -25,15 +27,15 @@ _SENTENCE_END_CHARS = frozenset(Sentencizer.default_punct_chars)
 
 @dataclass(frozen=True, slots=True)
 class TokenArrays:
-    """Per-token lists of one doc, indexed like the doc's tokens."""
+    """Per-token sequences (lists or tuples) of one doc, indexed like the doc's tokens."""
 
     text: str
-    words: list[str]
-    lower: list[str]
-    spaced: list[bool]
-    starts: list[int]  # character offset of each token
-    ends: list[int]
-    sentence_starts: list[int]  # first token of each sentence, ascending
+    words: Sequence[str]
+    lower: Sequence[str]
+    spaced: Sequence[bool]
+    starts: Sequence[int]  # character offset of each token
+    ends: Sequence[int]
+    sentence_starts: Sequence[int]  # first token of each sentence, ascending
     # one str per sentence, shared by every mention in it: pickled once per paper (workers
     # send records to the parent) and stored once in the graph's evidence
     sentence_texts: dict[tuple[int, int], str] = field(default_factory=dict)
@@ -70,6 +72,16 @@ class TokenArrays:
         if text is None:
             text = self.sentence_texts[bounds] = self.span_text(*bounds)
         return text
+
+
+def positions(items: Sequence[str], wanted: Container[str]) -> Iterator[int]:
+    """The indexes of the items in ``wanted``, found without a Python step per item (a
+    comprehension over an abstract's tokens costs more than the rest of many a rule).
+
+    >>> list(positions(["a", "b", "a"], {"a"}))
+    [0, 2]
+    """
+    return compress(count(), map(wanted.__contains__, items))
 
 
 def _joins(char: str) -> bool:
@@ -118,7 +130,7 @@ def _is_punct(word: str) -> bool:
     return all(unicodedata.category(c).startswith("P") for c in word)
 
 
-def sentence_starts(words: list[str]) -> list[int]:
+def sentence_starts(words: Sequence[str]) -> list[int]:
     """The first token of each sentence: spaCy's rule-based ``Sentencizer`` (a sentence ends
     after a run of ``. ! ?``-like tokens and the punctuation right after them), plus a break
     after the title's line end.
@@ -134,7 +146,7 @@ def sentence_starts(words: list[str]) -> list[int]:
     starts = {0}
     n = len(words)
     after = 0  # sentence ends before this token are already settled
-    for end in [i for i, word in enumerate(words) if word in _SENTENCE_END_CHARS]:
+    for end in list(positions(words, _SENTENCE_END_CHARS)):
         if end < after:
             continue
         i = end + 1
@@ -151,7 +163,8 @@ def sentence_starts(words: list[str]) -> list[int]:
 
 
 def token_arrays(doc: Doc) -> TokenArrays:
-    """The doc's ``TokenArrays``, built on first use and kept in ``doc.user_data``.
+    """The doc's ``TokenArrays``, built on first use and kept in ``doc.user_data`` (a
+    ``TextDoc``'s own).
 
     Sentences are the doc's own when a component has set them, else ``sentence_starts``.
 
@@ -160,6 +173,8 @@ def token_arrays(doc: Doc) -> TokenArrays:
     >>> arrays.words[:4], arrays.sentences(), arrays.span_text(2, 5)
     (['We', 'use', 'GPT', '-'], [(0, 6), (6, 9)], 'GPT-4')
     """
+    if doc.__class__ is not Doc:
+        return doc.arrays  # a TextDoc (extractors.textdoc) is made of them
     cached = doc.user_data.get(_KEY)
     if cached is not None and len(cached.words) == len(doc):
         return cached

@@ -6,6 +6,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from extractors.abbreviations import find_abbreviations
+from extractors.textdoc import AnyDoc
 from extractors.tokens import token_arrays
 
 if not Doc.has_extension("abbreviations"):
@@ -13,6 +14,6 @@ if not Doc.has_extension("abbreviations"):
 
 
 @Language.component("kg_abbreviations")
-def abbreviations_component(doc: Doc) -> Doc:
+def abbreviations_component(doc: AnyDoc) -> AnyDoc:
     doc._.abbreviations = find_abbreviations(token_arrays(doc).text)
     return doc

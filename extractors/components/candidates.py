@@ -18,11 +18,11 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Iterable
+from itertools import compress, count
 
 from spacy.lang.en.lex_attrs import like_num
 from spacy.lang.lex_attrs import is_punct
 from spacy.language import Language
-from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
 from extractors.components.gazetteer import known_spans
@@ -34,7 +34,8 @@ from extractors.shapes import (
     lexicon,
     morphology_type,
 )
-from extractors.tokens import TokenArrays, occurrences, token_arrays
+from extractors.textdoc import AnyDoc, AnySpan, new_span
+from extractors.tokens import TokenArrays, occurrences, positions, token_arrays
 
 ENTITY_TYPES = ("model", "dataset", "method", "task")
 _ATTACHING = {"-", "/", "+", "_"}
@@ -99,7 +100,7 @@ _APPOSITIVE_STOPS = {"for", "of", "in", "with", "that", "to", "which", "on", "by
                      "via", "and", "or", "where", "using", "based"}
 
 
-def _appositive_type(doc: Doc, start: int, end: int, before: bool = True) -> str:
+def _appositive_type(doc: AnyDoc, start: int, end: int, before: bool = True) -> str:
     """What the text says a name is: "X, a/an ... HEAD", "X is a ... HEAD", and with
     ``before`` also "HEAD (called) X"."""
     arrays = token_arrays(doc)
@@ -135,7 +136,7 @@ def _appositive_type(doc: Doc, start: int, end: int, before: bool = True) -> str
     return ""
 
 
-def _type_of_new_name(doc: Doc, name: str, spans: Iterable[tuple[int, int]],
+def _type_of_new_name(doc: AnyDoc, name: str, spans: Iterable[tuple[int, int]],
                       title_head: str = "") -> str:
     for start, end in spans:
         kind = _appositive_type(doc, start, end)
@@ -156,7 +157,7 @@ def _subtitle_head(tokens: Iterable[str]) -> str:
     return kind if kind in ("model", "dataset", "method") else ""
 
 
-def _occurrences(doc: Doc, text: str) -> list[tuple[int, int]]:
+def _occurrences(doc: AnyDoc, text: str) -> list[tuple[int, int]]:
     found = []
     for start, end in occurrences(token_arrays(doc).text, text):
         span = doc.char_span(start, end)
@@ -165,14 +166,14 @@ def _occurrences(doc: Doc, text: str) -> list[tuple[int, int]]:
     return found
 
 
-def _one_type_per_name(*groups: list[Span]) -> list[list[Span]]:
+def _one_type_per_name(*groups: list[AnySpan]) -> list[list[AnySpan]]:
     """A new name keeps the type of its first, most telling occurrence (title, then proposal)."""
     first: dict[str, str] = {}
     for group in groups:
         for span in group:
             first.setdefault(span.text, span.label_)
     return [[s if s.label_ == first[s.text]
-             else Span(s.doc, s.start, s.end, label=first[s.text], span_id=s.id_)
+             else new_span(s.doc, s.start, s.end, label=first[s.text], span_id=s.id_)
              for s in group] for group in groups]
 
 
@@ -199,8 +200,9 @@ class Candidates:
         self.triggers = lex["enumeration_triggers"]
         heads = lex["dataset_heads"] | lex["model_heads"]
         self.context_head_forms = heads | {head + "s" for head in heads}
+        self._head_kinds: dict[str, str] = {}  # word -> _context_head_kind(word), memoized
 
-    def __call__(self, doc: Doc) -> Doc:
+    def __call__(self, doc: AnyDoc) -> AnyDoc:
         known = [(s.start, s.end) for s in [*known_spans(doc), *doc.spans.get("links", [])]]
         self._covered = set()
         for start, end in known:
@@ -233,11 +235,11 @@ class Candidates:
     def _is_known(self, start: int, end: int) -> bool:
         return not self._covered.isdisjoint(range(start, end))
 
-    def _span(self, doc: Doc, start: int, end: int, label: str, role: str = "") -> Span:
-        return Span(doc, start, end, label=label, span_id=role)
+    def _span(self, doc: AnyDoc, start: int, end: int, label: str, role: str = "") -> AnySpan:
+        return new_span(doc, start, end, label=label, span_id=role)
 
     # -- the title ------------------------------------------------------------------------
-    def _title(self, doc: Doc) -> list[Span]:
+    def _title(self, doc: AnyDoc) -> list[AnySpan]:
         arrays = token_arrays(doc)
         title_start, title_end = arrays.sentence(0)
         colon = next((i for i in range(title_start, title_end) if arrays.words[i] == ":"), None)
@@ -271,8 +273,8 @@ class Candidates:
         return [self._span(doc, start, end, label, "proposed")]
 
     # -- "we propose X" ---------------------------------------------------------------------
-    def _proposals(self, doc: Doc) -> list[Span]:
-        found: list[Span] = []
+    def _proposals(self, doc: AnyDoc) -> list[AnySpan]:
+        found: list[AnySpan] = []
         arrays = token_arrays(doc)
         for sent_start, sent_end in arrays.sentences()[1:]:
             lowered = arrays.lower[sent_start:sent_end]
@@ -291,7 +293,7 @@ class Candidates:
                     break
         return filter_spans(found)
 
-    def _first_name_after(self, doc: Doc, i: int, stop: int) -> Span | None:
+    def _first_name_after(self, doc: AnyDoc, i: int, stop: int) -> AnySpan | None:
         steps = 0
         arrays = token_arrays(doc)
         while i < stop and steps < 16:
@@ -317,30 +319,38 @@ class Candidates:
         return None
 
     # -- "the X dataset", "models such as A, B and C" ------------------------------------------
-    def _context(self, doc: Doc) -> list[Span]:
-        found: list[Span] = []
-        words, forms = token_arrays(doc).words, self.context_head_forms
-        # an ASCII word of letters is a dataset/model head only if it is one, or its plural
-        for i in [i for i, w in enumerate(words)
-                  if w in forms or (w.islower() and not (w.isalpha() and w.isascii()))]:
-            word = words[i]
-            if not word.islower():
-                continue
-            kind = head_type(word)
-            if kind not in ("dataset", "model"):
-                continue
+    def _context(self, doc: AnyDoc) -> list[AnySpan]:
+        found: list[AnySpan] = []
+        words = token_arrays(doc).words
+        kinds = self._head_kinds
+        if len(kinds) > 200_000:
+            kinds.clear()  # bounded memory over a corpus
+        for word in set(words).difference(kinds):
+            kinds[word] = self._context_head_kind(word)
+        heads = list(map(kinds.__getitem__, words))
+        for i in compress(count(), heads):
+            kind = heads[i]
             found.extend(self._names_before(doc, i, kind))
             found.extend(self._names_after(doc, i, kind))
         found.extend(self._evaluated_on(doc))
         return filter_spans(found)
 
-    def _evaluated_on(self, doc: Doc) -> list[Span]:
+    def _context_head_kind(self, word: str) -> str:
+        """``dataset`` or ``model`` for a word heading "the X dataset", else ''."""
+        # an ASCII word of letters is a dataset/model head only if it is one, or its plural
+        if not word.islower() or (word not in self.context_head_forms
+                                  and word.isalpha() and word.isascii()):
+            return ""
+        kind = head_type(word)
+        return kind if kind in ("dataset", "model") else ""
+
+    def _evaluated_on(self, doc: AnyDoc) -> list[AnySpan]:
         """"trained/evaluated on X", "+4.1 on X", "results on X, Y and Z": X is data."""
-        found: list[Span] = []
+        found: list[AnySpan] = []
         arrays = token_arrays(doc)
         lower, n = arrays.lower, len(arrays)
-        for index, word in enumerate(lower):
-            if index == 0 or word != "on":
+        for index in list(positions(lower, ("on",))):
+            if index == 0:
                 continue
             sent_start = arrays.sentence(index)[0]
             before = lower[max(sent_start, index - 3): index]
@@ -370,7 +380,7 @@ class Candidates:
                 break
         return found
 
-    def _name_candidate(self, doc: Doc, start: int, end: int, kind: str) -> Span | None:
+    def _name_candidate(self, doc: AnyDoc, start: int, end: int, kind: str) -> AnySpan | None:
         arrays = token_arrays(doc)
         text = arrays.span_text(start, end)
         if self._is_known(start, end) or not _valid_name(text):
@@ -385,9 +395,9 @@ class Candidates:
             return None
         return self._span(doc, start, end, kind)
 
-    def _names_before(self, doc: Doc, head: int, kind: str) -> list[Span]:
+    def _names_before(self, doc: AnyDoc, head: int, kind: str) -> list[AnySpan]:
         """``A, B and C datasets`` / ``the X benchmark``: names right before the head noun."""
-        found: list[Span] = []
+        found: list[AnySpan] = []
         arrays = token_arrays(doc)
         lower = arrays.lower
         i = head - 1
@@ -404,7 +414,7 @@ class Candidates:
                 break
         return found
 
-    def _names_after(self, doc: Doc, head: int, kind: str) -> list[Span]:
+    def _names_after(self, doc: AnyDoc, head: int, kind: str) -> list[AnySpan]:
         """``datasets such as A, B, and C`` / ``benchmarks (A, B)``."""
         arrays = token_arrays(doc)
         lower, n = arrays.lower, len(arrays)
@@ -414,7 +424,7 @@ class Candidates:
             j += 1
         if j == i or not any(lower[k] in self.triggers | {"(", "such"} for k in range(i, j)):
             return []
-        found: list[Span] = []
+        found: list[AnySpan] = []
         while j < n:
             start, end = name_extent(arrays, j)
             span = self._name_candidate(doc, start, end, kind)
@@ -436,8 +446,8 @@ class Candidates:
         return found
 
     # -- abbreviations ----------------------------------------------------------------------
-    def _abbreviations(self, doc: Doc) -> list[Span]:
-        found: list[Span] = []
+    def _abbreviations(self, doc: AnyDoc) -> list[AnySpan]:
+        found: list[AnySpan] = []
         for pair in doc._.abbreviations or ():
             span = doc.char_span(pair.long_start, pair.long_end, alignment_mode="expand")
             if span is None or self._is_known(span.start, span.end):
@@ -457,13 +467,13 @@ class Candidates:
         return filter_spans(found)
 
     # -- the new names again ---------------------------------------------------------------------
-    def _repeats(self, doc: Doc, new_names: list[Span]) -> list[Span]:
+    def _repeats(self, doc: AnyDoc, new_names: list[AnySpan]) -> list[AnySpan]:
         """Every other occurrence of a name the paper introduces, and its checkpoints.
 
         "FuxiTranyu" in the title makes "FuxiTranyu-8B" and "FuxiTranyu-8B-SFT" in the abstract
         new models too; a plain repeat adds evidence.
         """
-        found: list[Span] = []
+        found: list[AnySpan] = []
         arrays = token_arrays(doc)
         for span in new_names:
             for start, end in occurrences(arrays.text, span.text, free_before=True):
@@ -477,16 +487,16 @@ class Candidates:
         return found
 
     # -- name shapes with a telling part --------------------------------------------------------
-    def _shapes(self, doc: Doc) -> list[Span]:
-        found: list[Span] = []
+    def _shapes(self, doc: AnyDoc) -> list[AnySpan]:
+        found: list[AnySpan] = []
         arrays = token_arrays(doc)
         for chunk_start, chunk_end in _chunks_with_capitals(arrays):
             found.extend(self._shapes_in(doc, arrays, chunk_start, chunk_end))
         return found
 
-    def _shapes_in(self, doc: Doc, arrays: TokenArrays, i: int, stop: int) -> list[Span]:
+    def _shapes_in(self, doc: AnyDoc, arrays: TokenArrays, i: int, stop: int) -> list[AnySpan]:
         """Name-shaped words among tokens ``i:stop``, a run written without spaces."""
-        found: list[Span] = []
+        found: list[AnySpan] = []
         texts, spaced = arrays.words, arrays.spaced
         while i < stop:
             word = texts[i]

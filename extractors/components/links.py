@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from spacy.language import Language
-from spacy.tokens import Doc, Span
 
+from extractors.textdoc import AnyDoc, AnySpan
 from extractors.tokens import token_arrays
 from extractors.urls import find_urls
 
@@ -12,8 +12,8 @@ GROUP = "links"
 
 
 @Language.component("kg_links")
-def links_component(doc: Doc) -> Doc:
-    spans: list[Span] = []
+def links_component(doc: AnyDoc) -> AnyDoc:
+    spans: list[AnySpan] = []
     for found in find_urls(token_arrays(doc).text):
         span = doc.char_span(found.start, found.end, label="link", alignment_mode="expand")
         if span is None:

@@ -19,11 +19,11 @@ from pathlib import Path
 
 from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.language import Language
-from spacy.tokens import Doc, Span
 
 from extractors.components.gazetteer import GROUP as GAZETTEER
 from extractors.shapes import is_generic, lexicon
-from extractors.tokens import TokenArrays, token_arrays
+from extractors.textdoc import AnyDoc, AnySpan, new_span
+from extractors.tokens import TokenArrays, positions, token_arrays
 
 GROUP = "phrase"
 # Modifiers that say how something is done, not what: "training-free", "task-specific",
@@ -78,7 +78,7 @@ class Phrases:
         self.blocked_followers = lex["phrase_blocked_followers"]
         self.verbs = lex["common_verbs"]
 
-    def __call__(self, doc: Doc) -> Doc:
+    def __call__(self, doc: AnyDoc) -> AnyDoc:
         known = {}  # token index -> gazetteer span covering it
         for span in doc.spans.get(GAZETTEER, []):
             for i in range(span.start, span.end):
@@ -87,11 +87,11 @@ class Phrases:
         for group in ("links", "title", "proposal", "abbreviation", "context", "shape"):
             for span in doc.spans.get(group, []):
                 taken.update(range(span.start, span.end))
-        found: list[Span] = []
+        found: list[AnySpan] = []
         widened: set[tuple[int, int]] = set()
         arrays = token_arrays(doc)
         head_forms = self.head_forms
-        for i in [i for i, lowered in enumerate(arrays.lower) if lowered in head_forms]:
+        for i in list(positions(arrays.lower, head_forms)):
             lowered = arrays.lower[i]
             kind = self.heads.get(_singular(lowered))
             if kind is None or i in taken or not lowered.isalpha():
@@ -119,8 +119,8 @@ class Phrases:
             core = max(inner, key=len, default=None)
             if core is not None and core.start == start and core.end == i + 1:
                 continue  # exactly the knowledge-base name: the gazetteer has it
-            span = Span(doc, start, i + 1, label=kind,
-                        kb_id=core.kb_id_ if core is not None and core.end == i + 1 else "")
+            span = new_span(doc, start, i + 1, label=kind,
+                            kb_id=core.kb_id_ if core is not None and core.end == i + 1 else "")
             text = arrays.span_text(start, i + 1)
             if is_generic(text):
                 continue
@@ -168,7 +168,7 @@ class Phrases:
             i -= 2
         return i
 
-    def _modifiers_start(self, arrays: TokenArrays, head: int, known: dict[int, Span],
+    def _modifiers_start(self, arrays: TokenArrays, head: int, known: dict[int, AnySpan],
                          taken: set[int]) -> int:
         """The first token of up to three modifier words before ``head``."""
         start = head
@@ -186,7 +186,7 @@ class Phrases:
             start, words, i = j, words + 1, j - 1
         return start
 
-    def _modifier(self, arrays: TokenArrays, start: int, end: int, known: dict[int, Span],
+    def _modifier(self, arrays: TokenArrays, start: int, end: int, known: dict[int, AnySpan],
                   taken: set[int], head: int) -> bool:
         """Tokens ``start:end`` (one word, maybe hyphenated) may modify the head ``head``."""
         text = arrays.span_text(start, end)
