@@ -490,7 +490,10 @@ class Candidates:
     def _shapes(self, doc: AnyDoc) -> list[AnySpan]:
         found: list[AnySpan] = []
         arrays = token_arrays(doc)
+        words = arrays.words
         for chunk_start, chunk_end in _chunks_with_capitals(arrays):
+            if chunk_end - chunk_start == 1 and not is_name_shaped(words[chunk_start]):
+                continue  # one word between spaces ("We", "The"): its own name or nothing
             found.extend(self._shapes_in(doc, arrays, chunk_start, chunk_end))
         return found
 
