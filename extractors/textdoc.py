@@ -5,9 +5,10 @@ tokenizer pushing lexemes into a ``Doc``, reading the tokens back out into plain
 (``extractors.tokens``), setting sentence starts, building ``Span`` objects. ``TextDoc`` holds
 the plain lists (``TokenArrays``) from the start, with the few ``Doc`` features the components
 use (``spans`` groups, ``char_span``, ``_.abbreviations``), and ``TextSpan`` the few ``Span``
-features. ``ChunkTokenizer`` gives exactly spaCy's tokens (checked on every paperlists abstract
-by ``tests/test_textdoc.py``): spaCy tokenizes each whitespace-separated chunk on its own, so
-the tokens of a chunk are computed once, by spaCy, and reused.
+features. ``ChunkTokenizer`` gives exactly spaCy's tokens (compared on all 95,562 paperlists
+texts when it was written; ``tests/test_textdoc.py`` compares the sample pages and edge cases):
+spaCy tokenizes each whitespace-separated chunk on its own, so the tokens of a chunk are
+computed once, by spaCy, and reused.
 
 The components accept a spaCy ``Doc`` too (``new_span`` makes the matching span type): the
 statistical pipeline runs them inside a spaCy ``Language``, where the trained NER needs a Doc.
@@ -166,7 +167,8 @@ class ChunkTokenizer:
         spans_of: dict[str, list[tuple[int, int]]] = {}
         joinable = []
         for chunk in set(chunk_of.values()):
-            if chunk[0].isspace() or "\x00" in chunk:  # cannot be joined, see below
+            # a whitespace run would merge with the separator's spaces; NUL is the separator
+            if chunk[0].isspace() or "\x00" in chunk:
                 spans_of[chunk] = [(t.idx, t.idx + len(t)) for t in self.tokenizer(chunk)]
             else:
                 joinable.append(chunk)

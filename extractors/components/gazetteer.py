@@ -1,5 +1,6 @@
 """Knowledge-base matching: every alias of every entry, with its case, hyphen, space and plural
-variants, in two ``PhraseMatcher``s (case-insensitive, and exact for ambiguous names).
+variants, in two tries of token tuples (case-insensitive, and exact for ambiguous names) that
+find what two spaCy ``PhraseMatcher``s would, on a ``TextDoc`` as on a ``Doc``.
 
 A model match is then widened to the checkpoint the text names: ``Llama 3`` in "Llama 3 8B",
 ``Qwen2.5`` in "Qwen2.5-72B-Instruct". The span's ``kb_id_`` is the entry matched and its
