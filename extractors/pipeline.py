@@ -95,8 +95,9 @@ class Extractor:
         self._components: list[Callable[[AnyDoc], AnyDoc]] = []
         if textdoc and tuple(self.nlp.pipe_names) == PIPE_NAMES:
             self._tokenizer = ChunkTokenizer(self.nlp.tokenizer)
-            # the sentences are in every TextDoc already
-            self._components = [self.nlp.get_pipe(name) for name in PIPE_NAMES[1:]]
+            # every TextDoc has its sentences already
+            self._components = [self.nlp.get_pipe(name) for name in PIPE_NAMES
+                                if name != "kg_sentences"]
 
     def extract(self, papers: Iterable[Paper], batch_size: int = 64) -> Iterator[PaperMentions]:
         papers = list(papers) if not isinstance(papers, list) else papers
