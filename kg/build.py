@@ -7,11 +7,13 @@ only stage that imports spaCy, and it is imported here lazily so that reading a 
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterable, Iterator
 from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kg.collector import freezing, sparing_kept
 from kg.errors import ParseError, UnknownFormatError
 from kg.model import Extraction, Paper
 from kg.readers import read_papers
@@ -44,6 +46,9 @@ def _extractor_and_linker(pipeline: str, cache: bool) -> tuple:
              Linker(load_kb()))
     if cache:
         _PIPELINES[pipeline] = built
+        # a cached pipeline lives as long as its (worker) process: the collector's full passes
+        # need not walk its knowledge base and tables again (see kg.collector)
+        gc.freeze()
     return built
 
 
@@ -74,10 +79,12 @@ def build(paths: Iterable[str | Path], store, input_format: str | None = None,
     from kg.parallel import extract_parallel
     from kg.progress import Progress
 
-    result = read_papers(paths, input_format=input_format, skip_bad=skip_bad)
-    records = extract_parallel(result.papers, pipeline, jobs, engine=engine, scheduler=scheduler)
-    # closing: an error in the store also stops the workers (and a Dask cluster) at once
-    with Progress(len(result.papers), enabled=progress) as bar, closing(records):
-        store.add(bar.wrap(records))
+    with sparing_kept():
+        result = read_papers(paths, input_format=input_format, skip_bad=skip_bad)
+        records = extract_parallel(result.papers, pipeline, jobs, engine=engine,
+                                   scheduler=scheduler)
+        # closing: an error in the store also stops the workers (and a Dask cluster) at once
+        with Progress(len(result.papers), enabled=progress) as bar, closing(records):
+            store.add(freezing(bar.wrap(records)))
     return BuildReport(papers=len(result.papers), files=result.files, skipped=result.skipped,
                        stats=store.stats())

@@ -3,6 +3,7 @@ without spaCy's ``Doc``, so each part must give exactly what the spaCy part it r
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 
 import pytest
@@ -114,3 +115,20 @@ def test_textdoc_extraction_equals_the_spacy_pipelines() -> None:
     assert fast._tokenizer is not None and spacy_path._tokenizer is None
     assert list(fast.extract(papers)) == list(spacy_path.extract(papers))
     assert sum(len(found.mentions) for found in fast.extract(papers)) > 100
+
+
+def test_extraction_leaves_no_cyclic_garbage() -> None:
+    """Every doc is freed by reference counting (its spans point back at it until released):
+    cyclic garbage per paper made the collector's passes 8% of a worker's time."""
+    papers = read_papers([ROOT / "data" / "sample"]).papers
+    extractor = Extractor()
+    list(extractor.extract(papers[:2]))  # caches and lazily built tables are not garbage
+    gc.collect()
+    gc.disable()
+    try:
+        found = list(extractor.extract(papers))
+        unreachable = gc.collect()
+    finally:
+        gc.enable()
+    assert sum(len(f.mentions) for f in found) > 100
+    assert unreachable == 0
