@@ -175,3 +175,21 @@ def test_unicode_line_separators_inside_records_do_not_split_them(tmp_path):
     papers = read_papers([path]).papers
     assert [p.title for p in papers] == ["One", "Two"]
     assert papers[1].sources[0].endswith("odd.jsonl:2")
+
+
+# Whitespace the fast paths of ``_squash`` and ``split_authors`` must treat as the regexes did.
+AWKWARD = ["", " ", "a  b", " a", "a ", "a\tb", "a\nb", "a\u00a0b", "a\u2028b", "a\u3000b",
+           "x\u200by", "a\x1cb", "a\x00b", "\n", "plain text", "a;b", "a and b", " and b",
+           "a\nand b", "A, B; C", "x ;  ; y", "Ann Lee;Bo\u00a0Wu ;", "é  ü"]
+
+
+@pytest.mark.parametrize("text", AWKWARD)
+def test_whitespace_is_squashed_and_authors_split_as_by_the_regexes(text):
+    import re
+
+    from kg.readers.fields import _squash, split_authors
+
+    assert _squash(text) == re.sub(r"\s+", " ", text).strip()
+    spaced = re.sub(r"\s+", " ", text)
+    parts = re.split(r";|,| and ", spaced) if ";" not in spaced else spaced.split(";")
+    assert split_authors(text) == tuple(p.strip() for p in parts if p.strip())

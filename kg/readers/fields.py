@@ -30,7 +30,13 @@ def _field(lowered: Mapping[str, Any], keys: tuple[str, ...]) -> str:
 
 def _squash(text: str) -> str:
     """Runs of whitespace as one space, none at the ends (``re.sub(r"\\s+", " ", t).strip()``)."""
+    if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
+        return text  # every whitespace character but the space is unprintable: nothing to do
     return " ".join(text.split())
+
+
+_WHITESPACE = re.compile(r"\s+")
+_AUTHOR_SEPARATORS = re.compile(r";|,| and ")
 
 
 def split_authors(value: Any) -> tuple[str, ...]:
@@ -39,9 +45,9 @@ def split_authors(value: Any) -> tuple[str, ...]:
         return tuple(str(a).strip() for a in value if str(a).strip())
     if not value:
         return ()
-    text = re.sub(r"\s+", " ", str(value))
-    parts = re.split(r";|,| and ", text) if ";" not in text else text.split(";")
-    return tuple(p.strip() for p in parts if p.strip())
+    text = str(value)
+    parts = text.split(";") if ";" in text else _AUTHOR_SEPARATORS.split(_WHITESPACE.sub(" ", text))
+    return tuple(filter(None, map(_squash, parts)))
 
 
 def _int(value: Any) -> int | None:
@@ -51,8 +57,11 @@ def _int(value: Any) -> int | None:
         return None
 
 
+_DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
+
+
 def _date(value: str) -> str:
-    m = re.match(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?", value.strip())
+    m = _DATE.match(value.strip())
     if not m:
         return ""
     return "-".join(p for p in m.groups() if p)
@@ -68,6 +77,24 @@ def lines_of(text: str) -> list[str]:
     ['{"a": "x\u2028y"}', '{"b": 1}']
     """
     return [line.removesuffix("\r") for line in text.split("\n")]
+
+
+def first_line(text: str) -> str:
+    r"""The first line of ``text`` (as ``lines_of`` splits it) that is not blank, or ``""``;
+    without splitting the rest, which sniffing a 136 MB file would pay for.
+
+    >>> first_line("\n  \r\n{}\r\nrest"), first_line(" \n")
+    ('{}', '')
+    """
+    start = 0
+    while start <= len(text):
+        end = text.find("\n", start)
+        end = len(text) if end < 0 else end
+        line = text[start:end].removesuffix("\r")
+        if line.strip():
+            return line
+        start = end + 1
+    return ""
 
 
 def read_json_lines(text: str, path: str, errors: list[ParseError] | None,

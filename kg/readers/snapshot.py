@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from kg.errors import ParseError
 from kg.ids import ARXIV_ID
 from kg.model import Paper
-from kg.readers.fields import lines_of, read_json_lines, record_to_paper
+from kg.readers.fields import first_line, read_json_lines, record_to_paper
 
 _SNAPSHOT_FIELDS = {"submitter", "versions", "categories", "authors_parsed", "update_date",
                     "journal-ref"}
@@ -25,7 +25,7 @@ def _is_snapshot_record(record: object) -> bool:
 
 
 def sniff(text: str) -> bool:
-    first = next((line for line in lines_of(text) if line.strip()), "")
+    first = first_line(text)
     try:
         return _is_snapshot_record(json.loads(first))
     except json.JSONDecodeError:

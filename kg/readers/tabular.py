@@ -12,14 +12,11 @@ from collections.abc import Iterator
 
 from kg.errors import ParseError
 from kg.model import Paper
-from kg.readers.fields import lines_of, read_json_lines, record_to_paper
+from kg.readers.fields import first_line, read_json_lines, record_to_paper
 
 
 def _first_line(text: str) -> str:
-    for line in lines_of(text):
-        if line.strip():
-            return line.strip()
-    return ""
+    return first_line(text).strip()
 
 
 def sniff_jsonl(text: str) -> bool:
