@@ -7,7 +7,9 @@ file, line and what was expected, and exit with status 2; the store is left as i
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -419,5 +421,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
 
 
+def run() -> None:
+    """The ``kg`` console script: ``main()``, then exit without tearing the process down.
+
+    Freeing a built or loaded graph object by object at exit took 3-4 s after a 95,097-paper
+    build, and nothing needs it: by the time ``main`` returns, every file is written and
+    closed, every worker pool, cluster and driver closed. The output streams are flushed
+    first. An uncaught exception leaves the ordinary way, with its traceback.
+    """
+    code = main()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):  # a closed pipe, a closed stream
+            stream.flush()
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    run()

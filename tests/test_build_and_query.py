@@ -182,3 +182,29 @@ def test_parallel_extraction_gives_the_same_graph(tmp_path):
     assert list(one.graph.nodes(data=True)) == list(two.graph.nodes(data=True))
     assert list(one.graph.edges(keys=True, data=True)) == \
         list(two.graph.edges(keys=True, data=True))
+
+
+def test_console_script_flushes_its_output_and_keeps_its_exit_code(sample_store, tmp_path):
+    """``kg`` (``kg.cli:run``) leaves with ``os._exit``: what it printed must still arrive,
+    through a pipe, and a failing command must still exit with 2."""
+    import subprocess
+    import sys
+
+    kg = [sys.executable, "-c", "from kg.cli import run; run()"]
+    answered = subprocess.run([*kg, "papers", "--store", str(sample_store), "--dataset",
+                               "GLUE", "--json"], capture_output=True, text=True, check=False)
+    assert answered.returncode == 0, answered.stderr
+    assert json.loads(answered.stdout) == json.loads(_cli_json(sample_store))
+    failed = subprocess.run([*kg, "papers", "--store", str(tmp_path / "none.json")],
+                            capture_output=True, text=True, check=False)
+    assert failed.returncode == 2 and "kg: error:" in failed.stderr
+
+
+def _cli_json(store: Path) -> str:
+    from contextlib import redirect_stdout
+    from io import StringIO
+
+    out = StringIO()
+    with redirect_stdout(out):
+        assert main(["papers", "--store", str(store), "--dataset", "GLUE", "--json"]) == 0
+    return out.getvalue()
