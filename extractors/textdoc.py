@@ -134,6 +134,9 @@ class ChunkTokenizer:
     def __init__(self, tokenizer: Tokenizer, max_keys: int = 500_000) -> None:
         self.tokenizer = tokenizer
         self.max_keys = max_keys
+        # special cases ("cannot", "etc.") are tokenized by spaCy; plain words need not be
+        self._specials = frozenset(tokenizer.rules or ())
+        self._plain_words = _splits_plain_words(tokenizer)
         # key -> one (text, lower-case text, trailing space, advance) per token; the advance
         # is the number of characters from the token's start to the next token's start
         self._tokens: dict[str, tuple[tuple[str, str, bool, int], ...]] = {}
@@ -167,14 +170,30 @@ class ChunkTokenizer:
         spans_of: dict[str, list[tuple[int, int]]] = {}
         joinable = []
         for chunk in set(chunk_of.values()):
+            plain = self._plain_word_spans(chunk)
+            if plain is not None:
+                spans_of[chunk] = plain
             # a whitespace run would merge with the separator's spaces; NUL is the separator
-            if chunk[0].isspace() or "\x00" in chunk:
+            elif chunk[0].isspace() or "\x00" in chunk:
                 spans_of[chunk] = [(t.idx, t.idx + len(t)) for t in self.tokenizer(chunk)]
             else:
                 joinable.append(chunk)
         spans_of.update(self._tokenize_together(sorted(joinable)))
         for key, chunk in chunk_of.items():
             self._remember(key, chunk, spans_of[chunk])
+
+    def _plain_word_spans(self, chunk: str) -> list[tuple[int, int]] | None:
+        """The tokens of a chunk that is an ASCII word with at most one closing mark
+        ("model", "model,", "data."), which spaCy's rules keep whole or split before the mark;
+        None for any other chunk. Such chunks were 42% of the distinct chunks in paperlists,
+        and spaCy took 17-30 us for each."""
+        if not self._plain_words:
+            return None
+        match = _PLAIN_WORD.fullmatch(chunk)
+        if match is None or chunk in self._specials or match["word"] in self._specials:
+            return None
+        end = match.end("word")
+        return [(0, end)] if end == len(chunk) else [(0, end), (end, len(chunk))]
 
     def _tokenize_together(self, chunks: list[str]) -> dict[str, list[tuple[int, int]]]:
         """Token offsets of each chunk, from one spaCy call on all of them joined by
@@ -203,6 +222,25 @@ class ChunkTokenizer:
 
 # A chunk with the one space after it, or a whitespace run: spaCy's split, see ChunkTokenizer.
 _KEYS = re.compile(r"\S+ ?|\s+")
+
+
+# An ASCII word and at most one closing mark that spaCy's English suffix rules split off: a
+# full stop only after a lower-case letter ("AbD." and "K." stay whole).
+_PLAIN_WORD = re.compile(r"(?P<word>[A-Za-z]+)(?:[,;:)]|(?<=[a-z])\.)?")
+
+
+def _splits_plain_words(tokenizer: Tokenizer) -> bool:
+    """``tokenizer`` tokenizes plain words as ``ChunkTokenizer._plain_word_spans`` assumes
+    (spaCy's English punctuation rules do); checked on probes, else every chunk goes to it."""
+    specials = tokenizer.rules or {}
+    for word in ("x", "Z", "word", "WORD", "camelCase", "aB"):
+        marks = ["", ",", ";", ":", ")"] + (["."] if word[-1].islower() else [])
+        for mark in marks:
+            if word + mark in specials:
+                continue
+            if [t.text for t in tokenizer(word + mark)] != [word, mark][: 1 + bool(mark)]:
+                return False
+    return True
 
 
 def _chunk(key: str) -> str:

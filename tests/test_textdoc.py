@@ -20,6 +20,8 @@ EDGE_CASES = [
     "", " ", "  ", " a", "  a  b ", "a\n b", "a \nb", "a\n\n\nb", "a \t b", "x\u00a0y",
     "a\x00b c\x00", "foo ", "foo  ", "\n\nfoo", "(SLAM) based on 3DGS-based GPT-4o/4V, e.g., "
     "U.S. data; don't (ViT-L/14@336px) 1.5% ~7B “quoted.” end.", "Hello\r\nworld\u2028x",
+    # plain words and closing marks, special cases among them (ChunkTokenizer's own path)
+    "cannot, Cannot; etc. etc, a. K. AbD. unilS. data. x) GPT: dont. e.g., gonna",
 ]
 
 
@@ -54,6 +56,18 @@ def test_a_full_cache_is_emptied_and_relearned() -> None:
         doc = tokenizer(text)
         assert list(doc.arrays.words) == _spacy_tokens(nlp, text)[0]
         assert len(tokenizer._tokens) <= max(5, len(set(text.split())) + 4)
+
+
+def test_plain_words_go_to_spacy_when_its_rules_differ() -> None:
+    """The plain-word path assumes English punctuation rules; a tokenizer without suffix
+    rules keeps "model," whole, and ChunkTokenizer must then give that."""
+    nlp = blank_nlp()
+    nlp.tokenizer.suffix_search = None
+    tokenizer = ChunkTokenizer(nlp.tokenizer)
+    assert not tokenizer._plain_words and ChunkTokenizer(blank_nlp().tokenizer)._plain_words
+    text = "the model, and data. cannot"
+    assert list(tokenizer(text).arrays.words) == _spacy_tokens(nlp, text)[0]
+    assert "model," in tokenizer(text).arrays.words
 
 
 def test_char_span_matches_spacys_in_strict_and_expand_mode() -> None:
