@@ -208,3 +208,16 @@ def _cli_json(store: Path) -> str:
     with redirect_stdout(out):
         assert main(["papers", "--store", str(store), "--dataset", "GLUE", "--json"]) == 0
     return out.getvalue()
+
+
+def test_store_file_is_ascii_and_round_trips_any_character(tmp_path, small_graph):
+    """One character beyond U+FFFF in a UTF-8 store made loading decode it into a str of four
+    bytes a character (a 2 GB peak for the 95k-paper store); escaped, the file is ASCII."""
+    from kg.stores.networkx_store import save_graph
+
+    awkward = "Ł𝓛 ∑ 😀 \u2028 \x00 naïve"
+    small_graph.nodes["paper:2301.00001"]["title"] = awkward
+    path = tmp_path / "store.json"
+    save_graph(small_graph, path)
+    assert path.read_bytes().isascii()
+    assert load_graph(path).nodes["paper:2301.00001"]["title"] == awkward
