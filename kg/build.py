@@ -16,7 +16,7 @@ from pathlib import Path
 from kg.collector import freezing, sparing_kept
 from kg.errors import ParseError, UnknownFormatError
 from kg.model import Extraction, Paper
-from kg.readers import read_papers
+from kg.readers import expand_paths, read_papers
 
 
 @dataclass
@@ -64,6 +64,15 @@ def extract_and_link(papers: Iterable[Paper], pipeline: str = "rules",
         yield linker.link(found.paper, found.mentions, found.alias_pairs)
 
 
+def _expected_papers(paths: list[str | Path]) -> int:
+    from kg.parallel import estimated_papers
+
+    try:
+        return estimated_papers(expand_paths(paths))
+    except ParseError:  # a missing path: read_papers says so, after its own checks
+        return 0
+
+
 def build(paths: Iterable[str | Path], store, input_format: str | None = None,
           skip_bad: bool = False, pipeline: str = "rules", jobs: int = 1,
           engine: str = "local", scheduler: str | None = None,
@@ -76,13 +85,16 @@ def build(paths: Iterable[str | Path], store, input_format: str | None = None,
     the running cluster at ``scheduler`` (``kg.dask_engine``). ``progress``: draw a progress
     line on stderr (``None``: only if stderr is a terminal; see ``kg.progress``).
     """
-    from kg.parallel import extract_parallel
+    from kg.parallel import early_pool, extract_parallel
     from kg.progress import Progress
 
-    with sparing_kept():
+    paths = list(paths)
+    expected = _expected_papers(paths) if engine == "local" and scheduler is None else 0
+    # the workers start while the papers are read
+    with sparing_kept(), early_pool(pipeline, jobs, expected) as pool:
         result = read_papers(paths, input_format=input_format, skip_bad=skip_bad)
         records = extract_parallel(result.papers, pipeline, jobs, engine=engine,
-                                   scheduler=scheduler)
+                                   scheduler=scheduler, pool=pool)
         # closing: an error in the store also stops the workers (and a Dask cluster) at once
         with Progress(len(result.papers), enabled=progress) as bar, closing(records):
             store.add(freezing(bar.wrap(records)))

@@ -43,14 +43,21 @@ class ParseError(KGError, ValueError):
         detail = f"; got {got}" if got else ""
         super().__init__(f"{where}: expected {expected}{detail}")
 
+    def __reduce__(self) -> tuple:  # rebuilt from its fields, so it crosses to a parent process
+        return (type(self), (self.path, self.line, self.expected, self.got))
+
 
 class UnknownFormatError(KGError, LookupError):
     """A reader, exporter or backend was asked for by a name nobody registered."""
 
     def __init__(self, what: str, name: str, available: Iterable[str]) -> None:
+        self.what = what
         self.name = name
         self.available = sorted(available)
         super().__init__(f"no {what} {name!r}; available: {', '.join(self.available)}")
+
+    def __reduce__(self) -> tuple:  # rebuilt from its fields, so it crosses to a parent process
+        return (type(self), (self.what, self.name, self.available))
 
     def __str__(self) -> str:  # LookupError would otherwise repr() the message
         return str(self.args[0])

@@ -184,6 +184,32 @@ def test_parallel_extraction_gives_the_same_graph(tmp_path):
         list(two.graph.edges(keys=True, data=True))
 
 
+def test_workers_started_before_reading_give_the_same_records(tmp_path):
+    """``early_pool``: the workers build their pipelines while the papers are read."""
+    from kg.parallel import early_pool, estimated_papers, extract_parallel
+    from kg.readers import expand_paths, read_papers
+
+    assert 100 < estimated_papers(expand_paths([SAMPLE])) < 400  # 199 papers
+    papers = read_papers([SAMPLE]).papers
+    with early_pool("rules", 2, papers_expected=len(papers)) as pool:
+        assert pool is None  # 199 papers: one process is worth more than two start-ups
+    with early_pool("rules", 2, papers_expected=10_000) as pool:
+        assert pool is not None
+        early = list(extract_parallel(papers, "rules", 2, pool=pool))
+    assert early == list(extract_parallel(papers, jobs=1))
+
+
+def test_a_pipeline_that_fails_in_early_workers_raises_instead_of_hanging():
+    from kg.errors import UnknownFormatError
+    from kg.parallel import early_pool, extract_parallel
+    from kg.readers import read_papers
+
+    papers = read_papers([SAMPLE]).papers[:3]
+    with early_pool("no-such-pipeline", 2, papers_expected=10_000) as pool, \
+            pytest.raises(UnknownFormatError, match="no-such-pipeline"):
+        list(extract_parallel(papers, "no-such-pipeline", 2, pool=pool))
+
+
 def test_console_script_flushes_its_output_and_keeps_its_exit_code(sample_store, tmp_path):
     """``kg`` (``kg.cli:run``) leaves with ``os._exit``: what it printed must still arrive,
     through a pipe, and a failing command must still exit with 2."""
