@@ -52,6 +52,12 @@ def _extractor_and_linker(pipeline: str, cache: bool) -> tuple:
     return built
 
 
+def prepare(pipeline: str) -> None:
+    """Build and keep ``pipeline`` in this process now, not on the first papers (a worker
+    started while its parent still reads)."""
+    _extractor_and_linker(pipeline, cache=True)
+
+
 def extract_and_link(papers: Iterable[Paper], pipeline: str = "rules",
                      cache: bool = False) -> Iterator[Extraction]:
     """Extraction records for ``papers``, in order.

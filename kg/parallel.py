@@ -40,14 +40,14 @@ def default_jobs() -> int:
 def _start_worker(pipeline: str, build_now: bool = False) -> None:
     """``build_now``: build the pipeline at once, not on the first chunk (see ``early_pool``)."""
     global _worker
-    from kg.build import _extractor_and_linker, extract_and_link
+    from kg.build import extract_and_link, prepare
 
     _worker = (extract_and_link, pipeline)
     if build_now:
         # an error here would only make the pool start worker after worker; the first chunk
         # builds again and sends the error to the parent
         with contextlib.suppress(Exception):
-            _extractor_and_linker(pipeline, cache=True)
+            prepare(pipeline)
 
 
 def _process_context():
