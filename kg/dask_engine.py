@@ -54,7 +54,9 @@ def _extract_partition(papers: list[Paper], pipeline: str) -> list[Extraction]:
     with _LOCK:
         try:
             return list(extract_and_link(papers, pipeline, cache=True))
-        except KGError as error:  # some KGErrors cannot be unpickled from their args
+        except KGError as error:
+            # every KGError now pickles (kg.errors), but a worker of a real cluster may run
+            # another paperkg version than the client: only the message crosses, as WorkerError
             raise WorkerError(str(error)) from None
 
 
