@@ -49,6 +49,20 @@ NODE_KIND_OF_TYPE: dict[str, str] = {
 }
 TYPE_OF_NODE_KIND: dict[str, str] = {v: k for k, v in NODE_KIND_OF_TYPE.items()}
 
+# How a node already in a store takes the values of a new copy of it; both stores follow these
+# rules. Lists of things (sources, aliases) are unioned in order. A paper's abstract and author
+# list are each one value, replaced only by a longer one, as ``kg.readers.merge`` does: two
+# authors may share a name ("Jie Zhou"), so an author list is never unioned. Any other
+# attribute is filled only where the node has none, or "".
+UNIONED_KEYS: dict[str, tuple[str, ...]] = {
+    PAPER: ("sources", "cited_ids"),
+    **{kind: ("aliases",) for kind in NODE_KINDS if kind != PAPER},
+}
+LONGER_KEPT_KEYS: dict[str, tuple[str, ...]] = {
+    PAPER: ("abstract", "authors"),
+    **{kind: () for kind in NODE_KINDS if kind != PAPER},
+}
+
 
 def paper_node(paper_id: str) -> str:
     """The graph node id of a paper."""

@@ -63,6 +63,34 @@ def test_building_again_adds_nothing(sample_store, tmp_path):
     assert _snapshot(copy) == before
 
 
+def test_building_again_changes_no_attribute(tmp_path):
+    """Every node and edge attribute survives a re-build, co-authors who share a name too."""
+    zhous = tmp_path / "zhous.jsonl"
+    zhous.write_text(json.dumps({"title": "Two Zhous", "abstract": "We evaluate BERT on GLUE.",
+                                 "authors": ["Jie Zhou", "Ann Lee", "Jie Zhou"]}) + "\n")
+    store = tmp_path / "store.json"
+    assert main(["build", str(zhous), str(SAMPLE), "--store", str(store)]) == 0
+    first = load_graph(store)
+    assert main(["build", str(zhous), str(SAMPLE), "--store", str(store)]) == 0
+    again = load_graph(store)
+    assert dict(again.nodes(data=True)) == dict(first.nodes(data=True))
+    assert list(again.edges(keys=True, data=True)) == list(first.edges(keys=True, data=True))
+    (paper,) = [d for _, d in again.nodes(data=True) if d.get("title") == "Two Zhous"]
+    assert paper["authors"] == ["Jie Zhou", "Ann Lee", "Jie Zhou"]
+
+
+def test_a_longer_author_list_replaces_a_shorter_one(tmp_path):
+    short, full = tmp_path / "short.jsonl", tmp_path / "full.jsonl"
+    paper = {"title": "Two Zhous", "abstract": "We evaluate BERT on GLUE."}
+    short.write_text(json.dumps({**paper, "authors": ["Jie Zhou"]}) + "\n")
+    full.write_text(json.dumps({**paper, "authors": ["Jie Zhou", "Jie Zhou", "Ann Lee"]}) + "\n")
+    store = tmp_path / "store.json"
+    for source in (short, full, short):  # the last, shorter list leaves the longer one
+        assert main(["build", str(source), "--store", str(store)]) == 0
+    (node,) = [d for _, d in load_graph(store).nodes(data=True) if d.get("kind") == "Paper"]
+    assert node["authors"] == ["Jie Zhou", "Jie Zhou", "Ann Lee"]
+
+
 def test_incremental_build_equals_one_build(tmp_path):
     pages = sorted(SAMPLE.iterdir())
     one, two = tmp_path / "one.json", tmp_path / "two.json"

@@ -35,7 +35,7 @@ from kg.query import find_entities as nx_find_entities
 from kg.query import papers as nx_papers
 from kg.readers import read_papers
 from kg.schema import NODE_KINDS, USES
-from kg.stores.neo4j_layout import LIST_KEYS, node_properties
+from kg.stores.neo4j_layout import node_properties
 from kg.stores.neo4j_store import Neo4jStore
 from kg.stores.networkx_store import NetworkXStore
 
@@ -422,7 +422,7 @@ def _networkx_merge(*graphs: nx.MultiDiGraph) -> nx.MultiDiGraph:
     merged = NetworkXStore()
     for graph in graphs:
         for node, data in graph.nodes(data=True):
-            merged._merge_node(node, copy.deepcopy(data), lists=LIST_KEYS[data["kind"]])
+            merged._merge_node(node, copy.deepcopy(data))
         for source, target, kind, data in graph.edges(keys=True, data=True):
             data = copy.deepcopy(data)
             if merged.graph.has_edge(source, target, key=kind):
@@ -449,7 +449,8 @@ def test_push_merge_rules_equal_networkx(store: Neo4jStore) -> None:
     second.nodes[p1].update(abstract="A longer abstract: we propose NetMamba and use GLUE.",
                             authors=["B. Author", "C. Author", "C. Author"], doi="10.1/x",
                             organization="Acme Labs", date="")
-    second.nodes[p2].update(abstract="Shorter.", date="2024-01-01")
+    second.nodes[p2].update(abstract="Shorter.", date="2024-01-01",
+                            authors=["Jie Zhou", "Jie Zhou"])  # two people, one name
     second.nodes["dataset:glue"].update(
         name="Another name", aliases=["GLUE benchmark", "GLUE", "GLUE benchmark"])
     second.nodes["model:mamba"]["aliases"] = ["Mamba-1"]
@@ -463,10 +464,14 @@ def test_push_merge_rules_equal_networkx(store: Neo4jStore) -> None:
     del variant["confidence"], variant["evidence"]  # merged as confidence 0.0, no evidence
     second.add_edge(p1, "method:lora", key=USES, kind=USES, role="used", confidence=0.7,
                     extractor="test", evidence=[more, more])  # new: duplicates kept as given
+    third = make_small_graph()
+    third.nodes[p1]["authors"] = ["Z. Shorter"]  # a shorter author list replaces nothing
     store.rows_per_transaction = 3  # several transactions per label and type
-    store.load_networkx(first)
-    store.load_networkx(second)
-    expected = _networkx_merge(first, second)
+    for graph in (first, second, third):
+        store.load_networkx(graph)
+    expected = _networkx_merge(first, second, third)
+    assert expected.nodes[p1]["authors"] == ["B. Author", "C. Author", "C. Author"]
+    assert expected.nodes[p2]["authors"] == ["Jie Zhou", "Jie Zhou"]
     assert_same_graph(store.to_networkx(), expected)
     got = store.to_networkx()
     assert got.nodes["dataset:glue"]["aliases"] == [

@@ -38,11 +38,6 @@ from kg.schema import EDGE_KINDS, NODE_KIND_OF_TYPE, NODE_KINDS, PAPER
 
 SCHEMA_FILE = Path(__file__).resolve().parents[2] / "schemas" / "neo4j-constraints.cypher"
 ENTITY_LABELS: tuple[str, ...] = tuple(k for k in NODE_KINDS if k != PAPER)
-# Attributes NetworkXStore unions when a node is added again; every other one keeps its value.
-LIST_KEYS: dict[str, tuple[str, ...]] = {
-    PAPER: ("authors", "sources", "cited_ids"),
-    **{label: ("aliases",) for label in ENTITY_LABELS},
-}
 DERIVED_NODE_KEYS = ("id", "seq", "name_key", "match_keys")
 EVIDENCE_KEYS = ("evidence_text", "evidence_start", "evidence_end")
 _SCALARS = (str, bool, int, float)

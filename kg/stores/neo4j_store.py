@@ -8,8 +8,9 @@ is in ``kg.stores.neo4j_layout``. Writing:
   ``UNWIND $rows`` statements, one per label and one per (label, relationship type, label), so
   each MERGE on ``id`` uses the label's uniqueness constraint; nodes before relationships;
 * the server merges: a new node or relationship is created with the row's properties, an
-  existing one is merged in Cypher with ``NetworkXStore``'s rules (lists unioned in order, the
-  first non-empty value kept, the longer abstract kept, evidence unioned without duplicates,
+  existing one is merged in Cypher with ``NetworkXStore``'s rules (``kg.schema.UNIONED_KEYS``:
+  lists unioned in order, the longer abstract and author list kept, the first non-empty value
+  kept otherwise, evidence unioned without duplicates,
   confidence the larger; see ``_node_statement`` and ``_edge_statement``). Nothing is read back
   into Python, and a re-run finds every value already equal and changes nothing;
 * every transaction is a managed one (``session.execute_write``: retried whole on transient
@@ -44,16 +45,17 @@ from kg.model import Extraction
 from kg.query import PaperHit
 from kg.schema import (
     EDGE_KINDS,
+    LONGER_KEPT_KEYS,
     NODE_KIND_OF_TYPE,
     NODE_KINDS,
     PAPER,
     TYPE_OF_NODE_KIND,
+    UNIONED_KEYS,
     paper_node,
 )
 from kg.stores.neo4j_layout import (
     DERIVED_NODE_KEYS,
     ENTITY_LABELS,
-    LIST_KEYS,
     edge_data,
     edge_properties,
     label,
@@ -349,8 +351,9 @@ class Neo4jStore:
 # with its properties as they are (``ON CREATE SET x = row.props``); one that exists is merged
 # with NetworkXStore's rules, written in Cypher:
 #
-# * node: list attributes (LIST_KEYS) unioned in order, the longer abstract kept, every other
-#   attribute filled only where the node has none or "", an alias equal to the name dropped,
+# * node: the lists of UNIONED_KEYS unioned in order, a longer value of LONGER_KEPT_KEYS (the
+#   abstract, the author list) taken, every other attribute filled only where the node has none
+#   or "", an alias equal to the name dropped,
 #   ``name_key``/``match_keys`` extended to match (``row.keys``: the keys of the new aliases);
 # * relationship: evidence unioned (a (text, start, end) already there is not added again),
 #   confidence the larger; everything else kept.
@@ -363,16 +366,17 @@ _UNION = "reduce(acc = [], x IN {old} + {new} | CASE WHEN x IN acc THEN acc ELSE
 
 
 def _kept(kind: str) -> list[str]:
-    """Node keys the merge does not fill: lists, the abstract and the layout's own."""
-    return [*LIST_KEYS[kind], "abstract", *DERIVED_NODE_KEYS]
+    """Node keys the merge does not fill: the unioned, the longer kept and the layout's own."""
+    return [*UNIONED_KEYS[kind], *LONGER_KEPT_KEYS[kind], *DERIVED_NODE_KEYS]
 
 
 @functools.cache
 def _node_statement(kind: str) -> str:
     kind = label(kind)
-    lists = [key for key in LIST_KEYS[kind] if key != "aliases"]
-    sets = ["n.abstract = CASE WHEN size(coalesce(row.props.abstract, '')) > "
-            "size(coalesce(n.abstract, '')) THEN row.props.abstract ELSE n.abstract END"]
+    lists = [key for key in UNIONED_KEYS[kind] if key != "aliases"]
+    sets = [f"n.{key} = CASE WHEN n.{key} IS NULL OR size(row.props.{key}) > size(n.{key}) "
+            f"THEN coalesce(row.props.{key}, n.{key}) ELSE n.{key} END"
+            for key in LONGER_KEPT_KEYS[kind]]
     sets += [f"n.{key} = CASE WHEN row.props.{key} IS NULL THEN n.{key} "
              f"ELSE {_UNION.format(old=f'coalesce(n.{key}, [])', new=f'row.props.{key}')} END"
              for key in lists]

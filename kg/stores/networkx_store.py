@@ -19,7 +19,15 @@ from kg.atomic import atomic_write
 from kg.errors import StoreError
 from kg.model import Entity, Extraction, Paper, Relation
 from kg.query import graph_stats
-from kg.schema import HOSTED_BY, NODE_KIND_OF_TYPE, PAPER, VARIANT_OF, paper_node
+from kg.schema import (
+    HOSTED_BY,
+    LONGER_KEPT_KEYS,
+    NODE_KIND_OF_TYPE,
+    PAPER,
+    UNIONED_KEYS,
+    VARIANT_OF,
+    paper_node,
+)
 from kg.stores.index import index_beside
 
 FORMAT = "paperkg-networkx"
@@ -91,10 +99,9 @@ class NetworkXStore:
 
     def add_extraction(self, extraction: Extraction) -> None:
         pid = paper_node(extraction.paper.id)
-        self._merge_node(pid, paper_attributes(extraction.paper),
-                         lists=("authors", "sources", "cited_ids"))
+        self._merge_node(pid, paper_attributes(extraction.paper))
         for entity in extraction.entities:
-            self._merge_node(entity.id, entity_attributes(entity), lists=("aliases",))
+            self._merge_node(entity.id, entity_attributes(entity))
         for entity in extraction.entities:
             self._add_entity_edges(entity)
         for relation in extraction.relations:
@@ -106,7 +113,7 @@ class NetworkXStore:
             })
 
     def add_entity(self, entity: Entity) -> None:
-        self._merge_node(entity.id, entity_attributes(entity), lists=("aliases",))
+        self._merge_node(entity.id, entity_attributes(entity))
         self._add_entity_edges(entity)
 
     def _add_entity_edges(self, entity: Entity) -> None:
@@ -120,17 +127,19 @@ class NetworkXStore:
                 "kind": HOSTED_BY, "confidence": 0.8, "extractor": "code-host-owner",
                 "evidence": []})
 
-    def _merge_node(self, node: str, attrs: dict[str, Any], lists: tuple[str, ...]) -> None:
+    def _merge_node(self, node: str, attrs: dict[str, Any]) -> None:
+        """Add ``node``, or merge ``attrs`` into it by the rules of ``kg.schema.UNIONED_KEYS``."""
         g = self.graph
         if node not in g:
             g.add_node(node, **attrs)
             return
         current = g.nodes[node]
+        unioned, longer_kept = UNIONED_KEYS[attrs["kind"]], LONGER_KEPT_KEYS[attrs["kind"]]
         for key, value in attrs.items():
-            if key in lists:
+            if key in unioned:
                 current[key] = _union(current.get(key, []), value)
-            elif key == "abstract":
-                if len(value) > len(current.get(key, "")):
+            elif key in longer_kept:
+                if len(value) > len(current.get(key, ())):
                     current[key] = value
             elif key not in current or current[key] in ("", None):
                 current[key] = value
