@@ -22,6 +22,10 @@ carries over from one row to the next:
   ``dask``         ``kg.dask_engine.extract_dask`` (``kg build --engine dask``): a Dask
                    ``LocalCluster`` of ``--jobs`` worker processes, cluster and pipeline
                    start-up and shut-down included;
+  ``sustained``    what ``--jobs`` processes keep up over a long input (the issue's "on 2
+                   cores"): ``kg.parallel`` workers extract and link the first fifth of
+                   ``--sustained-papers`` abstracts (start-up, cold token caches), then the
+                   rest is timed; its baseline is the 2,000/s target, not spacy-sm's one process;
 * ``build``: ``kg build`` of the first 1k, 10k, 30k and all paperlists papers that have an
   abstract (``--sizes``), read from gzip JSON lines, extracted, linked and saved; one process
   tree each, from interpreter start to exit;
@@ -60,10 +64,12 @@ ROOT = Path(__file__).resolve().parents[1]
 PAPERLISTS = Path("paperlists") / "paperlists_title_abstract.jsonl.gz"
 RESULTS = ROOT / "bench" / "results"
 
-STAGES = ("regex", "spacy", "rules", "statistical", "parallel", "dask", "build", "query")
-EXTRACTION = ("regex", "spacy", "rules", "statistical", "parallel", "dask")
+STAGES = ("regex", "spacy", "rules", "statistical", "parallel", "dask", "sustained", "build",
+          "query")
+EXTRACTION = ("regex", "spacy", "rules", "statistical", "parallel", "dask", "sustained")
 DEFAULT_SIZES = "1000,10000,30000,all"
-QUICK = {"sizes": "1000", "extract_papers": 200}
+DEFAULT_SUSTAINED_PAPERS = 10_000
+QUICK = {"sizes": "1000", "extract_papers": 200, "sustained_papers": 1000}
 QUERY_DATASET = "ImageNet"
 
 # The issue's targets, used as the baseline of the build and query rows.
@@ -200,6 +206,9 @@ def measure(stage: str, source: Path, jobs: int, repeat: int) -> dict[str, Any]:
             records = list(extract_dask(papers, "rules", jobs))  # its own LocalCluster
             best = min(best, time.perf_counter() - begin)
         out.update(workers=jobs, relations=sum(len(r.relations) for r in records))
+    elif stage == "sustained":
+        out.update(_measure_sustained(papers, jobs))
+        best = out.pop("seconds")
     else:
         raise SystemExit(f"unknown extraction stage {stage!r}")
 
@@ -207,6 +216,29 @@ def measure(stage: str, source: Path, jobs: int, repeat: int) -> dict[str, Any]:
     out["peak_rss_self_mb"] = _vm_hwm_mb()
     out["peak_rss_workers_mb"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     return out
+
+
+def _measure_sustained(papers: list, jobs: int) -> dict[str, Any]:
+    """Extract and link the first fifth of ``papers`` untimed (workers start, caches fill),
+    then time the rest on the same workers."""
+    from kg.build import extract_and_link
+    from kg.parallel import early_pool, extract_parallel
+
+    warm = len(papers) // 5
+    started = time.perf_counter()
+    with early_pool("rules", jobs, len(papers), min_per_job=0) as pool:
+        def run(part: list) -> int:
+            if pool is None:  # one process: this one, its pipeline kept between the parts
+                return sum(len(r.relations) for r in extract_and_link(part, cache=True))
+            return sum(len(r.relations) for r in extract_parallel(part, pool=pool))
+
+        run(papers[:warm])
+        begin = time.perf_counter()
+        relations = run(papers[warm:])
+        seconds = time.perf_counter() - begin
+    return {"papers": len(papers) - warm, "warm_up_papers": warm, "seconds": seconds,
+            "setup_s": begin - started, "workers": jobs if pool is not None else 1,
+            "relations": relations}
 
 
 # -- the parent: data, child processes, rows ----------------------------------------------------
@@ -327,18 +359,23 @@ def _rate(papers: int, seconds: float) -> float:
     return papers / seconds if seconds > 0 else float("inf")
 
 
-def extraction_rows(stages: list[str], source: Path, papers: int, jobs: int,
+def extraction_rows(stages: list[str], sources: dict[str, tuple[Path, int]], jobs: int,
                     repeat: int, log) -> list[dict[str, Any]]:
+    """``sources``: the input slice and its size, under ``short`` (every stage but one) and
+    ``long`` (``sustained``)."""
     runs: list[tuple[str, str, int]] = []
     for stage in (s for s in EXTRACTION if s in stages):
         if stage == "parallel":
             runs += [("parallel", "rules+link -j1", 1), ("parallel", f"rules+link -j{jobs}", jobs)]
         elif stage == "dask":
             runs.append(("dask", f"dask rules+link -j{jobs}", jobs))
+        elif stage == "sustained":
+            runs.append(("sustained", f"rules+link -j{jobs} sustained", jobs))
         else:
             runs.append((stage, {"spacy": "spacy-sm"}.get(stage, stage), 1))
     rows = []
     for stage, name, stage_jobs in runs:
+        source, papers = sources["long" if stage == "sustained" else "short"]
         log(f"{name}: {papers} abstracts ...")
         child = run_child([sys.executable, str(Path(__file__).resolve()), "--measure", stage,
                            "--input", str(source), "--jobs", str(stage_jobs),
@@ -359,6 +396,10 @@ def extraction_rows(stages: list[str], source: Path, papers: int, jobs: int,
                          "en_core_web_sm architecture, random weights")
         elif stage in ("rules", "statistical"):
             notes.append(f"extraction only; pipeline set-up {result['setup_s']:.1f} s not timed")
+        elif stage == "sustained":
+            notes.append(f"extract+link, {result['workers']} process(es), timed after the first "
+                         f"{result['warm_up_papers']:,} papers ({result['setup_s']:.1f} s: "
+                         "start-up, cold caches)")
         else:
             notes.append(f"extract+link, {result['workers']} process(es), start-up included"
                          if stage == "parallel" else
@@ -373,7 +414,10 @@ def extraction_rows(stages: list[str], source: Path, papers: int, jobs: int,
     spacy_row = next((r for r in rows if r["stage"] == "spacy-sm"), None)
     regex_row = next((r for r in rows if r["stage"] == "regex"), None)
     for row in rows:
-        if spacy_row:
+        if row["stage"].endswith(" sustained"):  # several cores: against the target itself
+            row["baseline"] = f"{TARGET_EXTRACT_PER_S:,}/s target"
+            row["vs_baseline"] = row["papers_per_s"] / TARGET_EXTRACT_PER_S
+        elif spacy_row:
             row["baseline"] = f"{spacy_row['papers_per_s']:,.1f}/s spacy-sm"
             row["vs_baseline"] = row["papers_per_s"] / spacy_row["papers_per_s"]
         if regex_row and row is not regex_row and row is not spacy_row:
@@ -505,6 +549,9 @@ def summary(rows: list[dict[str, Any]]) -> list[str]:
         row = by[name]
         text = (f"{name}: {row['papers_per_s']:,.0f} abstracts/s "
                 f"(target >= {TARGET_EXTRACT_PER_S:,})")
+        if name.endswith(" sustained"):
+            lines.append(text + f" = {row['vs_baseline']:.2f}x the target")
+            continue
         if spacy_row:
             text += (f", ours/spacy-sm = {row['vs_baseline']:.1f}x (target >= "
                      f"{TARGET_VS_SPACY}x)")
@@ -556,6 +603,9 @@ def make_parser() -> argparse.ArgumentParser:
                         help=f"kg build sizes: numbers, 10k, all (default: {DEFAULT_SIZES})")
     parser.add_argument("--extract-papers", type=int, default=None, metavar="N",
                         help="abstracts for the extraction stages (default: 1000)")
+    parser.add_argument("--sustained-papers", type=int, default=None, metavar="N",
+                        help="abstracts for the sustained stage, the first fifth untimed "
+                             f"(default: {DEFAULT_SUSTAINED_PAPERS:,})")
     parser.add_argument("--quick", action="store_true",
                         help=f"{QUICK['extract_papers']} abstracts and a {QUICK['sizes']}-paper "
                              "build unless given: about a minute")
@@ -590,6 +640,8 @@ def main(argv: list[str] | None = None) -> int:
         raise SystemExit("the query stage runs on the stores the build stage makes: add build")
     sizes = parse_sizes(args.sizes or (QUICK["sizes"] if args.quick else DEFAULT_SIZES))
     extract_papers = args.extract_papers or (QUICK["extract_papers"] if args.quick else 1000)
+    sustained_papers = args.sustained_papers or (
+        QUICK["sustained_papers"] if args.quick else DEFAULT_SUSTAINED_PAPERS)
     source = args.data or default_source()
     if not source.exists():
         raise SystemExit(f"{source}: no such file (set --data or PAPERKG_EXTERNAL_DATA)")
@@ -605,13 +657,15 @@ def main(argv: list[str] | None = None) -> int:
     workdir.mkdir(parents=True, exist_ok=True)
     try:
         wanted = [*(sizes if "build" in stages else []),
-                  *([extract_papers] if set(stages) & set(EXTRACTION) else [])]
+                  *([extract_papers] if set(stages) & set(EXTRACTION) else []),
+                  *([sustained_papers] if "sustained" in stages else [])]
         log(f"slicing {source} ...")
         slices, available = write_slices(source, wanted, workdir)
         rows: list[dict[str, Any]] = []
         if set(stages) & set(EXTRACTION):
-            path, papers = slices[extract_papers]
-            rows += extraction_rows(stages, path, papers, args.jobs, args.repeat, log)
+            sources = {"short": slices[extract_papers],
+                       "long": slices.get(sustained_papers, slices[extract_papers])}
+            rows += extraction_rows(stages, sources, args.jobs, args.repeat, log)
         if "build" in stages:
             built, stores = build_rows(slices, sizes, args.build_jobs, workdir, log)
             rows += built
@@ -636,8 +690,9 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print(format_table(rows, previous))
     print()
-    print("vs baseline: higher is better: papers/s over spacy-sm's for extraction, over the "
-          f"target rate ({TARGET_BUILD_PAPERS:,} papers in {TARGET_BUILD_SECONDS:.0f} s) for "
+    print("vs baseline: higher is better: papers/s over spacy-sm's for extraction (over the "
+          f"{TARGET_EXTRACT_PER_S:,}/s target for the sustained row), over the target rate "
+          f"({TARGET_BUILD_PAPERS:,} papers in {TARGET_BUILD_SECONDS:.0f} s) for "
           f"builds, {TARGET_QUERY_SECONDS:g} s over the time taken for queries.")
     if any(r["stage"] == "spacy-sm" for r in rows):
         print(SPACY_NOTE)
@@ -650,7 +705,8 @@ def main(argv: list[str] | None = None) -> int:
                "code_state": state, "code_changed_during_run": len(changed) > 1,
                "host": host, "data": str(source), "papers_available": available,
                "options": {"stages": stages, "sizes": [s or "all" for s in sizes],
-                           "extract_papers": extract_papers, "jobs": args.jobs,
+                           "extract_papers": extract_papers,
+                           "sustained_papers": sustained_papers, "jobs": args.jobs,
                            "build_jobs": args.build_jobs, "repeat": args.repeat},
                "columns": list(COLUMNS), "rows": rows, "summary": summary(rows)}
     out.write_text(json.dumps(payload, indent=1, default=str) + "\n", encoding="utf-8")

@@ -62,3 +62,21 @@ def test_bench_table_and_json(tmp_path: Path) -> None:
     queries = [r for r in result["rows"] if r["kind"] == "query"]
     assert [q["details"]["code"] for q in queries] == [0, 0]
     assert queries[-1]["details"]["hits"] == 7  # every third paper uses ImageNet
+
+
+def test_sustained_row_times_the_papers_after_the_warm_up(tmp_path: Path) -> None:
+    data = tmp_path / "papers.jsonl"
+    data.write_text("".join(json.dumps(r) + "\n" for r in _papers(15)), encoding="utf-8")
+    out = tmp_path / "run.json"
+    run = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "run.py"), "--data", str(data),
+         "--stages", "sustained", "--sustained-papers", "15", "--jobs", "2", "--out", str(out)],
+        cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    (row,) = json.loads(out.read_text(encoding="utf-8"))["rows"]
+    assert row["stage"] == "rules+link -j2 sustained"
+    assert row["papers"] == 12 and row["details"]["warm_up_papers"] == 3  # the first fifth
+    assert row["details"]["workers"] == 2 and row["details"]["relations"] > 0
+    assert row["baseline"] == "2,000/s target"
+    assert row["vs_baseline"] == row["papers_per_s"] / 2000
+    assert "x the target" in run.stdout
