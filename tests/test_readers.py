@@ -177,6 +177,44 @@ def test_unicode_line_separators_inside_records_do_not_split_them(tmp_path):
     assert papers[1].sources[0].endswith("odd.jsonl:2")
 
 
+def test_json_lines_read_from_bytes_as_from_text(tmp_path):
+    """JSON lines files are read from their bytes, a line at a time; the same papers, line
+    numbers and errors as from the decoded text."""
+    from kg.readers.fields import read_json_lines, record_to_paper
+
+    text = ('\ufeff{"title": "One \U0001d4d0", "abstract": "a\u2028b \u0085 c"}\r\n'
+            '\n   \r\n{"title": "Two", "authors": ["Jie Zhou", "Jie Zhou"]}\r\n'
+            '{"title": "Three", "abstract": "caf\u00e9 \\ud835\\udcd0"}')
+    path = tmp_path / "mixed.jsonl"
+    path.write_bytes(text.encode("utf-8"))
+
+    def to_paper(record, line):
+        return record_to_paper(record, "mixed.jsonl", line)
+
+    from_text = list(read_json_lines(text.removeprefix("\ufeff"), "mixed.jsonl", None, to_paper))
+    from_bytes = list(read_json_lines(path.read_bytes(), "mixed.jsonl", None, to_paper))
+    assert from_bytes == from_text
+    assert [p.sources[0].rsplit(":", 1)[1] for p in from_bytes] == ["1", "4", "5"]
+    assert [p.title for p in read_papers([path]).papers] == ["One \U0001d4d0", "Two", "Three"]
+
+
+def test_a_json_line_that_is_not_utf8_is_a_bad_record(tmp_path):
+    path = tmp_path / "latin1.jsonl"
+    path.write_bytes(b'{"title": "One"}\n{"title": "Caf\xe9"}\n{"title": "Three"}\n')
+    with pytest.raises(ParseError, match=r"latin1\.jsonl:2: expected UTF-8 text; got byte 0xe9"):
+        read_papers([path])
+    result = read_papers([path], skip_bad=True)
+    assert [p.title for p in result.papers] == ["One", "Three"]
+    assert [(e.line, e.expected) for e in result.skipped] == [(2, "UTF-8 text")]
+
+
+def test_a_long_first_line_is_sniffed_whole(tmp_path):
+    path = tmp_path / "long.jsonl"
+    long = {"title": "Long", "abstract": "word " * 40_000}  # 200 kB: past the sniffed head
+    path.write_text("\n\n" + json.dumps(long) + "\n" + json.dumps({"title": "Next"}) + "\n")
+    assert [p.title for p in read_papers([path]).papers] == ["Long", "Next"]
+
+
 # Whitespace the fast paths of ``_squash`` and ``split_authors`` must treat as the regexes did.
 AWKWARD = ["", " ", "a  b", " a", "a ", "a\tb", "a\nb", "a\u00a0b", "a\u2028b", "a\u3000b",
            "x\u200by", "a\x1cb", "a\x00b", "\n", "plain text", "a;b", "a and b", " and b",

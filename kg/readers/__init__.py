@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gzip
 import importlib
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,6 +32,14 @@ _MODULES: dict[str, str] = {
 SNIFF_ORDER: tuple[str, ...] = ("atom", "arxiv-snapshot", "jsonl", "json", "csv", "pages")
 
 Reader = Callable[[str, str, "list[ParseError] | None"], Iterator[Paper]]
+
+# Formats read line by line: their readers take the file's bytes and decode each line on its
+# own, so a large file is never one str. (A str is as wide per character as its widest one:
+# paperlists' 136 MB, with one character past U+FFFF, decodes to a 543 MB str.)
+_LINE_FORMATS = frozenset({"jsonl", "arxiv-snapshot"})
+# Sniffers look at the first line, or the first 20,000 characters at most.
+_SNIFF_BYTES = 1 << 16
+_NON_BLANK = re.compile(rb"\S")
 
 
 @dataclass
@@ -70,22 +79,41 @@ def sniff(text: str, path: str) -> str:
                      got=repr(text[:60]))
 
 
-def read_text(path: Path) -> str:
-    """The file's text, gunzipped when it is gzip, as UTF-8 (BOM dropped)."""
+def read_bytes(path: Path) -> bytes:
+    """The file's bytes, gunzipped when it is gzip."""
     try:
         raw = path.read_bytes()
     except OSError as exc:
         raise ParseError(str(path), None, "a readable file", got=exc.strerror or str(exc)) from exc
     if raw[:2] == b"\x1f\x8b":
         try:
-            raw = gzip.decompress(raw)
+            return gzip.decompress(raw)
         except (OSError, EOFError) as exc:
             raise ParseError(str(path), None, "a complete gzip file", got=str(exc)) from exc
+    return raw
+
+
+def read_text(path: Path) -> str:
+    """The file's text, gunzipped when it is gzip, as UTF-8 (BOM dropped)."""
+    return _decode(read_bytes(path), path)
+
+
+def _decode(data: bytes, path: Path) -> str:
     try:
-        return raw.decode("utf-8-sig")
+        return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise ParseError(str(path), line, "UTF-8 text", got=f"byte {raw[exc.start]:#x}") from exc
+        line = data[: exc.start].count(b"\n") + 1
+        raise ParseError(str(path), line, "UTF-8 text", got=f"byte {data[exc.start]:#x}") from exc
+
+
+def _head(data: bytes) -> str:
+    """The start of the file, enough to sniff it: 64 kB or more, cut at a line end, so that
+    its first line that is not blank is whole (a newline byte is never inside a UTF-8
+    character). A byte that is not UTF-8 is replaced here; reading reports it, with its line.
+    """
+    first = _NON_BLANK.search(data)
+    end = -1 if first is None else data.find(b"\n", first.start() + _SNIFF_BYTES)
+    return (data if end < 0 else data[:end]).decode("utf-8-sig", errors="replace")
 
 
 def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
@@ -106,8 +134,13 @@ def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
 def iter_file(path: Path, input_format: str | None = None,
               errors: list[ParseError] | None = None) -> Iterator[Paper]:
     """Papers of one file, in file order, not yet merged."""
-    text = read_text(path)
-    name = input_format or sniff(text, str(path))
+    data = read_bytes(path)
+    name = input_format or sniff(_head(data), str(path))
+    if name in _LINE_FORMATS:
+        yield from get_reader(name)(data, str(path), errors)
+        return
+    text = _decode(data, path)
+    del data  # the text alone while the file is read
     yield from get_reader(name)(text, str(path), errors)
 
 

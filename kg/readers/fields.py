@@ -3,6 +3,7 @@ arXiv-snapshot readers so every tabular format maps fields the same way."""
 
 from __future__ import annotations
 
+import io
 import json
 import re
 from collections.abc import Callable, Iterator, Mapping
@@ -97,15 +98,19 @@ def first_line(text: str) -> str:
     return ""
 
 
-def read_json_lines(text: str, path: str, errors: list[ParseError] | None,
+def read_json_lines(text: str | bytes, path: str, errors: list[ParseError] | None,
                     to_paper: Callable[[Any, int], Paper],
                     expected: str = "one JSON object per line") -> Iterator[Paper]:
     """Papers from JSON lines: ``to_paper(record, line)`` for each non-blank line.
 
+    ``text``: the file's text, or its undecoded bytes (``kg.readers.iter_file`` passes those:
+    each line is then decoded on its own, and a line that is not UTF-8 is a bad record).
     A line that is not JSON, or a record ``to_paper`` rejects, raises ``ParseError`` naming the
     file and line, or is collected in ``errors`` when the caller skips bad records.
     """
-    for number, line in enumerate(lines_of(text), 1):
+    # bytes split at b"\n" alone, as lines_of splits text; json.loads drops a BOM and "\r"
+    lines = io.BytesIO(text) if isinstance(text, bytes) else lines_of(text)
+    for number, line in enumerate(lines, 1):
         if not line.strip():
             continue
         try:
@@ -114,6 +119,9 @@ def read_json_lines(text: str, path: str, errors: list[ParseError] | None,
             except json.JSONDecodeError as exc:
                 raise ParseError(path, number, expected,
                                  got=f"{exc.msg} at column {exc.colno}") from None
+            except UnicodeDecodeError as exc:
+                raise ParseError(path, number, "UTF-8 text",
+                                 got=f"byte {exc.object[exc.start]:#x}") from None
             yield to_paper(record, number)
         except ParseError as exc:
             if errors is None:

@@ -32,7 +32,7 @@ def sniff(text: str) -> bool:
         return False
 
 
-def read(text: str, path: str, errors: list[ParseError] | None = None) -> Iterator[Paper]:
+def read(text: str | bytes, path: str, errors: list[ParseError] | None = None) -> Iterator[Paper]:
     def to_paper(record: object, line: int) -> Paper:
         if not isinstance(record, dict) or not isinstance(record.get("id"), str):
             raise ParseError(path, line, "an object with an arXiv 'id'",

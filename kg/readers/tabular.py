@@ -42,7 +42,8 @@ def sniff_csv(text: str) -> bool:
     return len(columns) > 1 and "title" in [c.strip() for c in columns]
 
 
-def read_jsonl(text: str, path: str, errors: list[ParseError] | None = None) -> Iterator[Paper]:
+def read_jsonl(text: str | bytes, path: str,
+               errors: list[ParseError] | None = None) -> Iterator[Paper]:
     return read_json_lines(text, path, errors, lambda record, line:
                            record_to_paper(record, path, line))
 
