@@ -19,7 +19,8 @@ from pathlib import Path
 from kg.errors import ParseError, UnknownFormatError
 from kg.model import Paper
 
-# name -> module that defines ``sniff(text) -> bool`` and ``read(text, path, errors) -> papers``.
+# name -> module that defines ``sniff(text) -> bool`` and ``read(text, path, errors) -> papers``
+# (``text``: the file's bytes for ``_LINE_FORMATS``).
 _MODULES: dict[str, str] = {
     "atom": "kg.readers.atom",
     "arxiv-snapshot": "kg.readers.snapshot",
@@ -31,7 +32,7 @@ _MODULES: dict[str, str] = {
 # Sniffing order: the most specific formats first.
 SNIFF_ORDER: tuple[str, ...] = ("atom", "arxiv-snapshot", "jsonl", "json", "csv", "pages")
 
-Reader = Callable[[str, str, "list[ParseError] | None"], Iterator[Paper]]
+Reader = Callable[[str | bytes, str, "list[ParseError] | None"], Iterator[Paper]]
 
 # Formats read line by line: their readers take the file's bytes and decode each line on its
 # own, so a large file is never one str. (A str is as wide per character as its widest one:
