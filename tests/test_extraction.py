@@ -130,6 +130,17 @@ def test_hosting_platform_is_an_organization_unless_it_modifies_a_hosted_thing(e
     assert not {"GitHub", "Hugging Face"} & set(modifier)
 
 
+def test_an_organization_joined_by_a_hyphen_to_a_name_is_part_of_that_name(extractor):
+    got = found(extractor, "A study",
+                "We evaluate on NUS-WIDE and Caltech-UCSD Birds, train in AI2-THOR, "
+                "and apply Meta-learning. Google and Meta release code; MIT - and CMU - help.")
+    assert not {"NUS", "UCSD", "Caltech", "AI2", "Meta-learning"} & {
+        text for text, (kind, _) in got.items() if kind == "organization"}
+    assert got["Google"][0] == got["Meta"][0] == "organization"
+    assert got["MIT"][0] == got["CMU"][0] == "organization"  # spaced hyphens join nothing
+    assert got["NUS-WIDE"][0] == "dataset"
+
+
 def test_mentions_carry_offsets_sentence_and_extractor(extractor):
     paper = Paper(id="x", title="A study", abstract="First sentence. We evaluate on GLUE.")
     glue = next(m for m in extractor.extract_one(paper).mentions if m.text == "GLUE")
