@@ -26,7 +26,8 @@ import csv
 import os
 import shutil
 import tempfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -41,14 +42,8 @@ IMPORT_OPTIONS = ("--array-delimiter=U+001F", "--multiline-fields=true")
 _OURS = ("nodes_", "rels_", "import.sh")
 
 
-def _scalar_type(value: Any) -> str:
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int):
-        return "long"
-    if isinstance(value, float):
-        return "double"
-    return "string"
+# neo4j-admin's name for each Python type; any other type is written as its str()
+_TYPE_NAMES = {bool: "boolean", int: "long", float: "double", str: "string"}
 
 
 def column_type(where: str, key: str, values: Iterable[Any]) -> str:
@@ -58,14 +53,12 @@ def column_type(where: str, key: str, values: Iterable[Any]) -> str:
     >>> column_type("x", "k", [[1, 2], []]), column_type("x", "k", [1, 2.5])
     ('long[]', 'double')
     """
-    kinds: set[str] = set()
-    arrays: set[bool] = set()
-    for value in values:
-        items = value if isinstance(value, list) else [value]
-        arrays.add(isinstance(value, list))
-        kinds.update(_scalar_type(v) for v in items)
+    values = list(values)
+    arrays = {type(v) is list for v in values}
     if len(arrays) > 1:
         raise ExportError(f"{where}: property {key!r} holds both lists and single values")
+    items = chain.from_iterable(values) if arrays == {True} else values
+    kinds = {_TYPE_NAMES.get(t, "string") for t in set(map(type, items))}
     if kinds == {"long", "double"}:
         kinds = {"double"}
     if len(kinds) > 1:
@@ -74,20 +67,29 @@ def column_type(where: str, key: str, values: Iterable[Any]) -> str:
     return base + ("[]" if arrays == {True} else "")
 
 
-def _field(where: str, value: Any) -> str:
+def _scalar_field(value: Any) -> str:
     if value is None:
         return ""
-    if isinstance(value, list):
-        items = [_field(where, v) for v in value]
-        for item in items:
-            if ARRAY_DELIMITER in item:
-                raise ExportError(f"{where}: {item!r} holds U+001F, the array delimiter")
-        return ARRAY_DELIMITER.join(items)
-    if isinstance(value, bool):
+    if type(value) is bool:
         return "true" if value else "false"
-    if isinstance(value, float):
-        return repr(value)
-    return str(value)
+    return value if type(value) is str else str(value)  # str(float) is its repr
+
+
+def _formatter(where: str, kind: str) -> Callable[[Any], str]:
+    """How the values of a column of neo4j-admin type ``kind`` are written."""
+    if not kind.endswith("[]"):
+        return _scalar_field
+
+    def array_field(value: Any) -> str:
+        if value is None:
+            return ""
+        joined = ARRAY_DELIMITER.join(map(_scalar_field, value))
+        if joined.count(ARRAY_DELIMITER) > max(len(value) - 1, 0):
+            item = next(v for v in map(_scalar_field, value) if ARRAY_DELIMITER in v)
+            raise ExportError(f"{where}: {item!r} holds U+001F, the array delimiter")
+        return joined
+
+    return array_field
 
 
 def _write_table(path: Path, fixed: list[str], rows: list[tuple[list[str], Mapping[str, Any]]],
@@ -95,11 +97,12 @@ def _write_table(path: Path, fixed: list[str], rows: list[tuple[list[str], Mappi
     keys = list(dict.fromkeys(k for _, props in rows for k in props))
     types = {k: column_type(where, k, [p[k] for _, p in rows if k in p]) for k in keys}
     header = fixed + [k if types[k] == "string" else f"{k}:{types[k]}" for k in keys]
+    columns = [(k, _formatter(where, types[k])) for k in keys]
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle, lineterminator="\n")
         writer.writerow(header)
-        for first, props in rows:
-            writer.writerow(first + [_field(where, props.get(k)) for k in keys])
+        writer.writerows(first + [write(props[k]) if k in props else "" for k, write in columns]
+                         for first, props in rows)
 
 
 def write_directory(graph: nx.MultiDiGraph, directory: Path) -> list[str]:
