@@ -510,14 +510,20 @@ def _click_node(driver: Any, node: str) -> None:
 
 
 def _click_edge(driver: Any, edges: list[str]) -> str:
-    """Click the first of ``edges`` whose middle is on no node; return its id."""
+    """Click the first of ``edges`` whose middle is on no node and near no other edge; return
+    its id. Every point within 3 pixels of the click must hit that edge alone: a click lands
+    on whole pixels, and another edge passing a pixel away would take it."""
     for edge in edges:
         point = driver.execute_script(
             "const n = window.kgNetwork, e = n.body.edges[arguments[0]];"
             "if (!e) return null;"
-            "const c = e.edgeType.getPoint(0.5), p = n.canvasToDOM(c);"
-            "if (n.getNodeAt(p) !== undefined || n.getEdgeAt(p) !== arguments[0]) return null;"
-            "return [p.x, p.y];", edge)
+            "const p = n.canvasToDOM(e.edgeType.getPoint(0.5));"
+            "const x = Math.round(p.x), y = Math.round(p.y);"
+            "for (const dx of [-3, 0, 3]) for (const dy of [-3, 0, 3]) {"
+            "  const q = {x: x + dx, y: y + dy};"
+            "  if (n.getNodeAt(q) !== undefined || n.getEdgeAt(q) !== arguments[0]) return null;"
+            "}"
+            "return [x, y];", edge)
         if point:
             _click_canvas_at(driver, *point)
             return edge
