@@ -123,6 +123,13 @@ def test_corrupt_store_is_a_clear_error(tmp_path):
     with pytest.raises(StoreError, match="not a paperkg store"):
         NetworkXStore.open(path)
     assert main(["stats", "--store", str(tmp_path / "missing.json")]) == 2
+    header = '{"format": "paperkg-networkx", "version": 1, "graph": '
+    for graph in ('{"nodes": [{"kind": "Paper"}], "edges": []}',  # a node without its id
+                  '{"nodes": [], "edges": [{"source": "a", "target": "b"}]}',  # no key
+                  '{"nodes": [], "edges": "none", "graph": {}}'):
+        path.write_text(header + graph + "}")
+        with pytest.raises(StoreError, match="not a paperkg store"):
+            NetworkXStore.open(path)
 
 
 def test_query_by_any_alias(sample_store):
