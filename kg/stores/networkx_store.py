@@ -128,7 +128,8 @@ class NetworkXStore:
                 "evidence": []})
 
     def _merge_node(self, node: str, attrs: dict[str, Any]) -> None:
-        """Add ``node``, or merge ``attrs`` into it by the rules of ``kg.schema.UNIONED_KEYS``."""
+        """Add ``node``, or merge ``attrs`` into it by the rules of ``kg.schema`` (lists unioned,
+        the longer abstract and author list kept, other values filled where empty)."""
         g = self.graph
         if node not in g:
             g.add_node(node, **attrs)
@@ -245,7 +246,7 @@ def load_graph(path: str | Path) -> nx.MultiDiGraph:
 def _graph_from_node_link(data: dict[str, Any]) -> nx.MultiDiGraph:
     """The graph ``nx.node_link_graph`` builds from the store's node-link data, in the same
     order, but with ``add_nodes_from``/``add_edges_from`` and the records' own dicts as the
-    attribute dicts: 1 s less of the 5 s it took on the 95k-paper store."""
+    attribute dicts: loading the 95k-paper store took 8-9 s instead of 11-13 s."""
     graph = nx.MultiDiGraph(**data.get("graph", {}))
     graph.add_nodes_from((node.pop("id"), node) for node in data["nodes"])
     graph.add_edges_from((edge.pop("source"), edge.pop("target"), edge.pop("key"), edge)
