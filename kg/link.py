@@ -13,8 +13,11 @@ so this module imports nothing from the extraction side.
 
 from __future__ import annotations
 
+import dataclasses
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from difflib import SequenceMatcher
 from typing import Protocol
 
 from kg.ids import entity_id, match_key
@@ -116,6 +119,36 @@ def cluster_mentions(mentions: Sequence[Mention],
     return [[mentions[i] for i in group] for group in clusters.groups()]
 
 
+_WORD_SEPARATORS = re.compile(r"[\s\-\u2010-\u2013]+")
+
+
+def _words(text: str) -> list[str]:
+    return [match_key(w) for w in _WORD_SEPARATORS.split(text) if match_key(w)]
+
+
+def _spelled_out(entry: KBEntryLike, short: str) -> list[list[str]]:
+    """The words of each of the entry's spelled-out forms: two words or more (hyphens
+    separate), no digits, without the short form itself ("Segment Anything Model",
+    "text-to-speech"; not "LLaMA 2" or "BERT base")."""
+    short_key = match_key(short)
+    spellings = [_words(form) for form in (entry.name, *entry.aliases)
+                 if not any(c.isdigit() for c in form)]
+    return [words for words in spellings if len(words) >= 2 and short_key not in words]
+
+
+def _same_spelling(long: str, spelling: list[str]) -> bool:
+    """The paper's long form is that spelling, however inflected, cut or spelled: the same
+    first word ("question and answer" for "question answering", "Low-rank adapters" for
+    "low-rank adaptation"), or mostly the same letters ("convolution neural network",
+    "re-identification", "dialog state tracking")."""
+    words = _words(long)
+    if not words:
+        return True
+    joined, other = "".join(words), "".join(spelling)
+    return (words[0].rstrip("s") == spelling[0].rstrip("s")
+            or SequenceMatcher(None, joined, other).ratio() >= 0.75)
+
+
 def _best(cluster: Sequence[Mention]) -> Mention:
     return min(cluster, key=lambda m: (_EXTRACTOR_RANK.get(m.extractor, 9), -m.confidence,
                                        m.start))
@@ -145,6 +178,8 @@ class Linker:
              alias_pairs: Iterable[tuple[str, str]] = ()) -> Extraction:
         entities: dict[str, Entity] = {}
         relations: list[Relation] = []
+        alias_pairs = list(alias_pairs)
+        mentions = self._without_redefined(mentions, alias_pairs)
         for cluster in cluster_mentions(mentions, alias_pairs):
             entity = self._entity(cluster, alias_pairs)
             if entity.id in entities:  # two clusters resolved to one id: merge their aliases
@@ -163,6 +198,40 @@ class Linker:
                     entities[extra.id] = extra
                     pending.append(extra)
         return Extraction(paper, tuple(entities.values()), tuple(relations))
+
+    def _without_redefined(self, mentions: Sequence[Mention],
+                           alias_pairs: Sequence[tuple[str, str]]) -> list[Mention]:
+        """The paper's own definition of a short form wins over the knowledge base's.
+
+        "Graph Retrieval Unit (GRU)" is not the gated recurrent unit, and "a feature alignment
+        and intention reasoning (FAIR) layer" is not Facebook AI Research: when the entry a
+        short form matched is spelled out (``_spelled_out``) and the paper's long form is none
+        of those spellings (``_same_spelling``), the short form's mentions lose the entry and
+        take the type of the long form's mention, or are dropped when the long form is no
+        mention (their entity would take the entry's id by name). Otherwise the long form
+        would become an alias of the wrong node, in every paper.
+        """
+        long_types = {name_key(m.text): m.type for m in mentions if not m.kb_id}
+        redefined: dict[tuple[str, str], str] = {}  # (short form key, kb id) -> new type
+        for short, long in alias_pairs:
+            short_key = name_key(short)
+            for m in mentions:
+                if (m.kb_id and m.extractor == "gazetteer" and name_key(m.text) == short_key
+                        and (short_key, m.kb_id) not in redefined):
+                    entry = self.kb.get(m.kb_id)
+                    spellings = _spelled_out(entry, short) if entry is not None else []
+                    if spellings and not any(_same_spelling(long, s) for s in spellings):
+                        redefined[(short_key, m.kb_id)] = long_types.get(name_key(long), "")
+        if not redefined:
+            return list(mentions)
+        kept = []
+        for m in mentions:
+            new_type = redefined.get((name_key(m.text), m.kb_id)) if m.kb_id else None
+            if new_type is None:
+                kept.append(m)
+            elif new_type:
+                kept.append(dataclasses.replace(m, kb_id="", type=new_type))
+        return kept
 
     def _entity(self, cluster: Sequence[Mention],
                 alias_pairs: Iterable[tuple[str, str]]) -> Entity:

@@ -90,3 +90,38 @@ def test_link_entity_owner_becomes_hosted_by(extractor, linker):
     link = next(e for e in result.entities if e.type == "link")
     assert link.id == "link:github.com/facebookresearch/widget"
     assert link.owner and link.owner in {e.id for e in result.entities}
+
+
+def test_a_short_form_defined_otherwise_does_not_take_the_known_entry(extractor, linker):
+    """The paper's definition wins: the long form never becomes an alias of another thing."""
+    cases = {
+        "We propose a cross-modal learning approach (CLIP) for retrieval. CLIP wins.":
+            ("method:cross-modal-learning-approach", "CLIP", "model:clip"),
+        "We introduce the Graph Retrieval Unit (GRU). The GRU is fast.":
+            ("method:graph-retrieval-unit", "GRU", "model:gru"),
+        "We devise a feature alignment and intention reasoning (FAIR) layer. FAIR helps.":
+            ("task:feature-alignment-and-intention-reasoning", "FAIR", "organization:fair"),
+    }
+    for abstract, (new_id, short, known_id) in cases.items():
+        entities = {e.id: e for e in link_text(extractor, linker, abstract).entities}
+        assert known_id not in entities, abstract
+        assert short in entities[new_id].aliases
+    # defined as something that is no mention: dropped rather than linked to Segment Anything
+    found = link_text(extractor, linker, "We use stochastic average momentum (SAM). SAM helps.")
+    ids = {e.id for e in found.entities}
+    assert "model:segment-anything-model" not in ids
+
+
+def test_a_short_form_defined_as_its_entry_keeps_it(extractor, linker):
+    """The entry's own spelling, however inflected, cut or spelled, keeps the link."""
+    entities = {e.id: e for e in link_text(
+        extractor, linker,
+        "We fine-tune the Segment Anything (SAM) model, compare with Gated Recurrent Units "
+        "(GRUs) and Facebook AI Research (FAIR) models, and study text to speech (TTS) and "
+        "question and answer (QA) with low-rank adapters (LoRA).").entities}
+    for known, short in (("model:segment-anything-model", "SAM"), ("model:gru", "GRUs"),
+                         ("organization:fair", "FAIR"), ("task:text-to-speech", "TTS"),
+                         ("task:question-answering", "QA"), ("method:lora", "LoRA")):
+        assert known in entities, known
+        forms = (entities[known].name, *entities[known].aliases)
+        assert name_key(short) in {name_key(f) for f in forms}, known  # "GRUs" is "GRU"
