@@ -123,7 +123,7 @@ _WORD_SEPARATORS = re.compile(r"[\s\-\u2010-\u2013]+")
 
 
 def _words(text: str) -> list[str]:
-    return [match_key(w) for w in _WORD_SEPARATORS.split(text) if match_key(w)]
+    return [key for key in map(match_key, _WORD_SEPARATORS.split(text)) if key]
 
 
 def _spelled_out(entry: KBEntryLike, short: str) -> list[list[str]]:
@@ -211,26 +211,26 @@ class Linker:
         mention (their entity would take the entry's id by name). Otherwise the long form
         would become an alias of the wrong node, in every paper.
         """
-        long_types = {name_key(m.text): m.type for m in mentions if not m.kb_id}
-        redefined: dict[tuple[str, str], str] = {}  # (short form key, kb id) -> new type
-        for short, long in alias_pairs:
+        known = [(name_key(m.text), m) for m in mentions if m.kb_id and m.extractor == "gazetteer"]
+        redefined: dict[tuple[str, str], str] = {}  # (short form key, kb id) -> long form key
+        for short, long in alias_pairs if known else ():
             short_key = name_key(short)
-            for m in mentions:
-                if (m.kb_id and m.extractor == "gazetteer" and name_key(m.text) == short_key
-                        and (short_key, m.kb_id) not in redefined):
+            for key, m in known:
+                if key == short_key and (key, m.kb_id) not in redefined:
                     entry = self.kb.get(m.kb_id)
                     spellings = _spelled_out(entry, short) if entry is not None else []
                     if spellings and not any(_same_spelling(long, s) for s in spellings):
-                        redefined[(short_key, m.kb_id)] = long_types.get(name_key(long), "")
+                        redefined[(key, m.kb_id)] = name_key(long)
         if not redefined:
             return list(mentions)
+        long_types = {name_key(m.text): m.type for m in mentions if not m.kb_id}
         kept = []
         for m in mentions:
-            new_type = redefined.get((name_key(m.text), m.kb_id)) if m.kb_id else None
-            if new_type is None:
+            long_key = redefined.get((name_key(m.text), m.kb_id)) if m.kb_id else None
+            if long_key is None:
                 kept.append(m)
-            elif new_type:
-                kept.append(dataclasses.replace(m, kb_id="", type=new_type))
+            elif long_key in long_types:
+                kept.append(dataclasses.replace(m, kb_id="", type=long_types[long_key]))
         return kept
 
     def _entity(self, cluster: Sequence[Mention],
