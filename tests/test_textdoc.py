@@ -22,6 +22,8 @@ EDGE_CASES = [
     "U.S. data; don't (ViT-L/14@336px) 1.5% ~7B “quoted.” end.", "Hello\r\nworld\u2028x",
     # plain words and closing marks, special cases among them (ChunkTokenizer's own path)
     "cannot, Cannot; etc. etc, a. K. AbD. unilS. data. x) GPT: dont. e.g., gonna",
+    # words joined by hyphens or slashes, in brackets (the same path), emoticons among them
+    "state-of-the-art (LLMs), (encoder-decoder). a/b) (x (o: (A). aA. AB. x-y; (:) c-3PO e-g.",
 ]
 
 
@@ -58,13 +60,14 @@ def test_a_full_cache_is_emptied_and_relearned() -> None:
         assert len(tokenizer._tokens) <= max(5, len(set(text.split())) + 4)
 
 
-def test_plain_words_go_to_spacy_when_its_rules_differ() -> None:
-    """The plain-word path assumes English punctuation rules; a tokenizer without suffix
+def test_simple_chunks_go_to_spacy_when_its_rules_differ() -> None:
+    """The simple-chunk path assumes English punctuation rules; a tokenizer without suffix
     rules keeps "model," whole, and ChunkTokenizer must then give that."""
     nlp = blank_nlp()
     nlp.tokenizer.suffix_search = None
     tokenizer = ChunkTokenizer(nlp.tokenizer)
-    assert not tokenizer._plain_words and ChunkTokenizer(blank_nlp().tokenizer)._plain_words
+    assert not tokenizer._simple_chunks
+    assert ChunkTokenizer(blank_nlp().tokenizer)._simple_chunks
     text = "the model, and data. cannot"
     assert list(tokenizer(text).arrays.words) == _spacy_tokens(nlp, text)[0]
     assert "model," in tokenizer(text).arrays.words
