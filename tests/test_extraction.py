@@ -183,6 +183,12 @@ def test_task_and_method_phrases(extractor):
     assert "Translation quality" not in got and "Translation" not in got
 
 
+def test_heads_ending_in_s_are_singular_words(extractor):
+    """"synthesis" is a task head; it used to be looked up as "synthesi" and never found."""
+    got = found(extractor, "A study", "We study widget texture synthesis for all.")
+    assert got["widget texture synthesis"][0] == "task"
+
+
 def test_evaluative_adjectives_and_verbs_are_not_modifiers(extractor):
     got = found(extractor, "A study",
                 "We study widget parsing, which has received attention. It needs aggressive "

@@ -56,11 +56,26 @@ def load_terms(path: Path = TERMS_PATH) -> dict[str, int]:
 
 
 def term_key(text: str) -> str:
-    return " ".join(_singular(w) for w in text.lower().replace("-", " ").split())
+    """The phrase's row in the terms table: lower case, hyphens as spaces, and each word's
+    final "s" dropped unless it ends in "ss". A key, not a singular ("simultaneou
+    localization"): the table was counted with it.
+
+    >>> term_key("Multi-Task Losses"), term_key("simultaneous localization")
+    ('multi task losse', 'simultaneou localization')
+    """
+    return " ".join(w[:-1] if len(w) > 3 and w.endswith("s") and not w.endswith("ss") else w
+                    for w in text.lower().replace("-", " ").split())
 
 
 def _singular(word: str) -> str:
-    return word[:-1] if word.endswith("s") and not word.endswith("ss") and len(word) > 3 else word
+    """A plural's singular, by its last letter: "models" -> "model". Words in -ss, -is and -us
+    are singular already ("loss", "synthesis", "corpus", "simultaneous").
+
+    >>> [_singular(w) for w in ("tasks", "loss", "synthesis", "analysis", "corpus", "gas")]
+    ['task', 'loss', 'synthesis', 'analysis', 'corpus', 'gas']
+    """
+    return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith(
+        ("ss", "is", "us")) else word
 
 
 class Phrases:
