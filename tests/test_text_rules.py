@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from extractors.abbreviations import best_long_form, find_abbreviations
 from extractors.shapes import head_type, is_generic, is_name_shaped, morphology_type
-from extractors.urls import find_urls, strip_trailing
+from extractors.urls import FOLDS_TO_ASCII_LETTER, URL, find_identifiers, find_urls, strip_trailing
 from kg.links import classify, link_entity
 
 
@@ -22,6 +24,19 @@ def test_urls_are_found_as_written_without_trailing_punctuation(text, url):
     found = find_urls(text)
     assert [f.url for f in found] == [url]
     assert text[found[0].start:found[0].end] == url
+
+
+def test_the_cheap_url_check_misses_nothing_the_pattern_finds():
+    """``find_urls`` runs the pattern only on texts that may hold a URL; a character that the
+    pattern matches to an ASCII letter regardless of case must still send the text to it."""
+    folding = {chr(i) for i in range(0x80, 0x110000) if re.match("[a-z]", chr(i), re.I)}
+    assert folding == FOLDS_TO_ASCII_LETTER
+    for text in ("see HTTPS://X.org/a ü", "see httpſ://x.org/a", "at \u212aaggle ſ",
+                 "at gİthub.com/a/b ü", "at WWW.x.org é", "nothing here é", "nothing here"):
+        assert [f.url for f in find_urls(text)] == [
+            strip_trailing(m.group(0)) for m in URL.finditer(text)], text
+    assert find_identifiers("doi 10.1145/3292500.3330701 and 10. x") == (
+        "doi:10.1145/3292500.3330701",)
 
 
 @pytest.mark.parametrize("url, kind, name, owner", [
