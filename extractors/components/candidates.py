@@ -233,6 +233,8 @@ class Candidates:
         return doc
 
     def _is_known(self, start: int, end: int) -> bool:
+        if end - start == 1:  # most names are one token
+            return start in self._covered
         return not self._covered.isdisjoint(range(start, end))
 
     def _span(self, doc: AnyDoc, start: int, end: int, label: str, role: str = "") -> AnySpan:
@@ -520,7 +522,7 @@ class Candidates:
         return found
 
 
-_CAPITAL_OR_NON_ASCII = re.compile(r"[A-Z]|[^\x00-\x7f]")
+_CAPITAL_OR_NON_ASCII = re.compile(r"[A-Z\x80-\U0010ffff]")
 
 
 def _chunks_with_capitals(arrays: TokenArrays) -> list[tuple[int, int]]:
@@ -529,24 +531,28 @@ def _chunks_with_capitals(arrays: TokenArrays) -> list[tuple[int, int]]:
 
     A name's tokens are never split by a space (``name_extent``), and a name-shaped word has a
     capital (``is_name_shaped``), so the other runs, most of an abstract, hold no new name.
+    Each search starts after the run found last: the pattern, not Python, skips the rest of
+    its capitals.
     """
-    starts, ends, spaced, n = arrays.starts, arrays.ends, arrays.spaced, len(arrays)
-    chunks = []
-    covered_to = -1  # character offset where the last chunk found ends
-    for match in _CAPITAL_OR_NON_ASCII.finditer(arrays.text):
-        if match.start() < covered_to:
-            continue
-        i = bisect_right(starts, match.start()) - 1
-        if i < 0:
-            continue
-        start, end = i, i + 1
-        while start > 0 and not spaced[start - 1]:
-            start -= 1
-        while end < n and not spaced[end - 1]:
-            end += 1
-        if not chunks or chunks[-1] != (start, end):  # a non-ASCII space maps to the run before
-            chunks.append((start, end))
-        covered_to = ends[end - 1]
+    text, starts, ends, spaced, n = (arrays.text, arrays.starts, arrays.ends, arrays.spaced,
+                                     len(arrays))
+    search = _CAPITAL_OR_NON_ASCII.search
+    chunks: list[tuple[int, int]] = []
+    match = search(text)
+    while match is not None:
+        at = match.start()
+        resume = at + 1
+        i = bisect_right(starts, at) - 1
+        if i >= 0:
+            start, end = i, i + 1
+            while start > 0 and not spaced[start - 1]:
+                start -= 1
+            while end < n and not spaced[end - 1]:
+                end += 1
+            if not chunks or chunks[-1] != (start, end):  # a non-ASCII space maps to the run before
+                chunks.append((start, end))
+            resume = max(resume, ends[end - 1])
+        match = search(text, resume)
     return chunks
 
 
