@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Iterable
-from itertools import compress, count
+from itertools import compress, count, filterfalse
 
 from spacy.lang.en.lex_attrs import like_num
 from spacy.lang.lex_attrs import is_punct
@@ -284,9 +284,8 @@ class Candidates:
                 continue
             subject = ("we" in lowered or "our" in lowered or "paper" in lowered
                        or "work" in lowered or "report" in lowered)
-            for offset, word in enumerate(lowered):
-                if word not in self.propose_verbs:
-                    continue
+            for offset in positions(lowered, self.propose_verbs):
+                word = lowered[offset]
                 if not subject and word not in self.naming_words:
                     continue
                 span = self._first_name_after(doc, sent_start + offset + 1, sent_end)
@@ -327,7 +326,7 @@ class Candidates:
         kinds = self._head_kinds
         if len(kinds) > 200_000:
             kinds.clear()  # bounded memory over a corpus
-        for word in set(words).difference(kinds):
+        for word in set(filterfalse(kinds.__contains__, words)):
             kinds[word] = self._context_head_kind(word)
         heads = list(map(kinds.__getitem__, words))
         for i in compress(count(), heads):
@@ -356,10 +355,10 @@ class Candidates:
                 continue
             sent_start = arrays.sentence(index)[0]
             before = lower[max(sent_start, index - 3): index]
-            number_before = any(like_num(arrays.words[k]) or arrays.words[k].startswith("+")
-                                for k in range(max(sent_start, index - 2), index))
-            if not (set(before) & _DATA_VERBS or number_before):
-                continue
+            if _DATA_VERBS.isdisjoint(before) and not any(
+                    like_num(arrays.words[k]) or arrays.words[k].startswith("+")
+                    for k in range(max(sent_start, index - 2), index)):
+                continue  # neither a data verb nor a number before "on"
             j = index + 1
             while j < n and j < index + 7 and (lower[j] in _DATA_FILLERS or lower[j] == "-"):
                 j += 1
