@@ -12,6 +12,7 @@ from extractors.tokens import token_arrays
 
 _FILLER = {"a", "an", "the", "new", "novel", "our", "first", "simple", "family", "of",
            "series", ",", "open", "openly", "publicly", "two", "three", "both"}
+_SUBJECTS = frozenset({"we", "our", "paper", "work", "report"})  # the paper speaking of itself
 
 
 def in_title_prefix(doc: AnyDoc, span: AnySpan) -> bool:
@@ -20,7 +21,10 @@ def in_title_prefix(doc: AnyDoc, span: AnySpan) -> bool:
     title_start, title_end = arrays.sentence(0)
     if span.start >= title_end:
         return False
-    colon = next((i for i in range(title_start, title_end) if arrays.words[i] == ":"), None)
+    try:
+        colon = arrays.words.index(":", title_start, title_end)
+    except ValueError:
+        colon = None
     if colon is not None:
         return span.end <= colon and colon - title_start <= 6
     return span.start == title_start and \
@@ -36,16 +40,15 @@ def role_of(doc: AnyDoc, span: AnySpan) -> str:
     lower = arrays.lower
     sent_start, sent_end = arrays.span_sentence(span.start, span.end)
     before = lower[max(sent_start, span.start - 3): span.start]
-    if "our" in before[-2:] or any(w in lex["naming_words"] for w in before[-2:]):
+    if "our" in before[-2:] or not lex["naming_words"].isdisjoint(before[-2:]):
         return "proposed"
     # "we propose/introduce/release [a new] NAME": only fillers between the verb and the name.
     i = span.start - 1
     while i >= sent_start and lower[i] in _FILLER:
         i -= 1
-    if i >= sent_start and lower[i] in lex["propose_verbs"]:
-        sentence = set(lower[sent_start:sent_end])
-        if sentence & {"we", "our", "paper", "work", "report"}:
-            return "proposed"
+    if i >= sent_start and lower[i] in lex["propose_verbs"] and \
+            not _SUBJECTS.isdisjoint(lower[sent_start:sent_end]):
+        return "proposed"
     return "used"
 
 
@@ -76,8 +79,7 @@ def relation_of(doc: AnyDoc, span: AnySpan) -> str:
     arrays = token_arrays(doc)
     sent_start, sent_end = arrays.span_sentence(span.start, span.end)
     if kind == "dataset":
-        words = set(arrays.lower[sent_start:sent_end])
-        return "evaluates_on" if words & _EVALUATE else ""
+        return "" if _EVALUATE.isdisjoint(arrays.lower[sent_start:sent_end]) else "evaluates_on"
     if kind not in ("model", "method"):
         return ""
     before = []
