@@ -23,12 +23,10 @@ def in_title_prefix(doc: AnyDoc, span: AnySpan) -> bool:
         return False
     try:
         colon = arrays.words.index(":", title_start, title_end)
-    except ValueError:
-        colon = None
-    if colon is not None:
-        return span.end <= colon and colon - title_start <= 6
-    return span.start == title_start and \
-        "technical report" in arrays.span_text(title_start, title_end).lower()
+    except ValueError:  # no "Name:" prefix
+        return span.start == title_start and \
+            "technical report" in arrays.span_text(title_start, title_end).lower()
+    return span.end <= colon and colon - title_start <= 6
 
 
 def role_of(doc: AnyDoc, span: AnySpan) -> str:

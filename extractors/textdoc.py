@@ -152,7 +152,7 @@ class ChunkTokenizer:
                               chain.from_iterable(keys for _, keys in split)))
         if new and len(self._tokens) + len(new) > self.max_keys:
             self._tokens.clear()  # bounded memory, as spaCy's own cache
-            new = set().union(*(keys for _, keys in split))
+            new = set(chain.from_iterable(keys for _, keys in split))
         if new:
             self._learn(new)
         return [TextDoc(self._arrays(text, keys)) for text, keys in split]
