@@ -69,12 +69,18 @@ def best_long_form(short: str, long: str) -> str | None:
     return result if len(result) > len(short) else None
 
 
+# compiled once: through re.sub(pattern, ...) each call also paid for re's cache lookup
+_LEAD_IN = re.compile(r"^(?:i\.e\.,?|or|aka|a\.k\.a\.)\s+")
+_LIST_SEPARATOR = re.compile(r"[;,]\s")
+_FOR_SHORT = re.compile(r"\s+for short$")
+
+
 def _normalise_short(inner: str) -> str:
     """``MLM`` from ``MLM`` or ``MLM for short`` / ``i.e., MLM``; '' when it is no short form."""
     inner = inner.strip()
-    inner = re.sub(r"^(?:i\.e\.,?|or|aka|a\.k\.a\.)\s+", "", inner)
-    inner = re.split(r"[;,]\s", inner)[0].strip()
-    inner = re.sub(r"\s+for short$", "", inner)
+    inner = _LEAD_IN.sub("", inner)
+    inner = _LIST_SEPARATOR.split(inner)[0].strip()
+    inner = _FOR_SHORT.sub("", inner)
     return inner if _is_short_form(inner) else ""
 
 

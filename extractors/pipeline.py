@@ -257,6 +257,10 @@ def _lean_lexemes(nlp: Language) -> None:
     nlp.vocab.lex_attr_getters = {LOWER: nlp.vocab.lex_attr_getters[LOWER]}
 
 
+_WORD_SEPARATORS = re.compile(r"[\s-]+")
+_VERSION_SUFFIX = re.compile(r"[-_ ]?[vV]?\d+(?:\.\d+)*$")
+
+
 def spelled_pairs(mentions: Iterable[Mention]) -> list[tuple[str, str]]:
     """(name, long form) for a paper's new one-word names spelled out by a longer mention.
 
@@ -267,10 +271,10 @@ def spelled_pairs(mentions: Iterable[Mention]) -> list[tuple[str, str]]:
     names = dict.fromkeys(m.text for m in mentions
                           if m.extractor in ("title", "proposal") and " " not in m.text)
     longs = dict.fromkeys(m.text for m in mentions if m.type in ("method", "model", "dataset")
-                          and sum(w[:1].isalpha() for w in re.split(r"[\s-]+", m.text)) >= 2)
+                          and sum(w[:1].isalpha() for w in _WORD_SEPARATORS.split(m.text)) >= 2)
     pairs = []
     for name in names:
-        core = re.sub(r"[-_ ]?[vV]?\d+(?:\.\d+)*$", "", name)  # OTOv2 -> OTO
+        core = _VERSION_SUFFIX.sub("", name)  # OTOv2 -> OTO
         for long in longs:
             if (len(core) >= 2 and core.lower() not in long.lower()
                     and best_long_form(core, long) == long):

@@ -68,6 +68,9 @@ def is_generic(name: str) -> bool:
     return lowered in generic or (lowered.endswith("s") and lowered[:-1] in generic)
 
 
+_LETTER_RUNS = re.compile(r"[A-Za-z]+")
+
+
 @lru_cache(maxsize=1 << 16)
 def head_type(phrase: str) -> str:
     """The entity type a phrase's head word suggests, or '' when it suggests none.
@@ -77,7 +80,7 @@ def head_type(phrase: str) -> str:
     >>> head_type("speech-to-text translation"), head_type("Bidirectional Encoder")
     ('task', 'model')
     """
-    words = re.findall(r"[A-Za-z]+", phrase.lower())
+    words = _LETTER_RUNS.findall(phrase.lower())
     if not words:
         return ""
     lex = lexicon()

@@ -24,21 +24,21 @@ def ascii_fold(text: str) -> str:
     return "".join(ch for ch in text if not unicodedata.combining(ch))
 
 
+_NOT_ALNUM = re.compile(r"[^0-9a-z]+")
+
+
 def slug(text: str) -> str:
     """Lower-case ASCII with every other run of characters turned into one hyphen.
 
     >>> slug("SQuAD 2.0"), slug("PanGu-α"), slug("  GPT-3.5 ")
     ('squad-2-0', 'pangu-alpha', 'gpt-3-5')
     """
-    return re.sub(r"[^a-z0-9]+", "-", ascii_fold(text).lower()).strip("-")
+    return _NOT_ALNUM.sub("-", ascii_fold(text).lower()).strip("-")
 
 
 def entity_id(entity_type: str, name: str) -> str:
     """The id of an entity not in the knowledge base: ``dataset:squad-2-0``."""
     return f"{entity_type}:{slug(name) or hashlib.sha1(name.encode()).hexdigest()[:10]}"
-
-
-_NOT_ALNUM = re.compile(r"[^0-9a-z]+")
 
 
 @lru_cache(maxsize=1 << 17)
@@ -55,7 +55,7 @@ def match_key(text: str) -> str:
 
 def title_key(title: str) -> str:
     """The normal form of a title that duplicate papers share."""
-    return re.sub(r"[^a-z0-9]+", " ", ascii_fold(title).lower()).strip()
+    return _NOT_ALNUM.sub(" ", ascii_fold(title).lower()).strip()
 
 
 def paper_id(title: str, arxiv_id: str = "") -> str:
