@@ -115,6 +115,10 @@ class Extractor:
             # knowledge-base tries, the lexicons, its memos) stay in the processor's caches
             # from one doc to the next; doc by doc, 7% slower
             for component in self._components:
+                pipe = getattr(component, "pipe", None)
+                if pipe is not None:
+                    docs = list(pipe(docs, batch_size=len(docs)))
+                    continue
                 for doc in docs:
                     component(doc)
             for paper, doc in zip(batch, docs, strict=True):

@@ -17,13 +17,14 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
 from itertools import compress, count, filterfalse
 
 from spacy.lang.en.lex_attrs import like_num
 from spacy.lang.lex_attrs import is_punct
 from spacy.language import Language
-from spacy.util import filter_spans
+from spacy.util import filter_spans, minibatch
 
 from extractors.components.gazetteer import known_spans
 from extractors.shapes import (
@@ -189,6 +190,31 @@ _DATA_FILLERS = {"the", "a", "both", "several", "various", "popular", "standard"
                  "benchmark", "benchmarks", "datasets", "dataset", "widely", "used"}
 
 
+@dataclass
+class _DocFacts:
+    """What the rules know of one doc before reading it: the tokens earlier components named
+    (``covered``), its defined short forms and the tokens of their long forms, and the names
+    its title introduces (``new_names``, set by the title rule)."""
+
+    covered: set[int]
+    long_forms: dict[str, str]
+    long_form_tokens: set[int]
+    new_names: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, doc: AnyDoc) -> _DocFacts:
+        covered: set[int] = set()
+        for span in [*known_spans(doc), *doc.spans.get("links", [])]:
+            covered.update(range(span.start, span.end))
+        long_form_tokens: set[int] = set()
+        for pair in doc._.abbreviations or ():
+            span = doc.char_span(pair.long_start, pair.long_end, alignment_mode="expand")
+            if span is not None:
+                long_form_tokens.update(range(span.start, span.end))
+        long_forms = {a.short: a.long for a in doc._.abbreviations or ()}
+        return cls(covered, long_forms, long_form_tokens)
+
+
 class Candidates:
     """Finds unknown names; see the module docstring for the groups it writes."""
 
@@ -201,36 +227,65 @@ class Candidates:
         heads = lex["dataset_heads"] | lex["model_heads"]
         self.context_head_forms = heads | {head + "s" for head in heads}
         self._head_kinds: dict[str, str] = {}  # word -> _context_head_kind(word), memoized
+        self._read(_DocFacts(set(), {}, set()))
 
     def __call__(self, doc: AnyDoc) -> AnyDoc:
-        known = [(s.start, s.end) for s in [*known_spans(doc), *doc.spans.get("links", [])]]
-        self._covered = set()
-        for start, end in known:
-            self._covered.update(range(start, end))
-        self._long_forms = {a.short: a.long for a in doc._.abbreviations or ()}
-        self._long_form_tokens: set[int] = set()
-        for pair in doc._.abbreviations or ():
-            span = doc.char_span(pair.long_start, pair.long_end, alignment_mode="expand")
-            if span is not None:
-                self._long_form_tokens.update(range(span.start, span.end))
-        title = self._title(doc)
-        self._new_names = {s.text: s.label_ for s in title}
-        proposal = self._proposals(doc)
-        context = self._context(doc)
-        abbreviation = self._abbreviations(doc)
-        taken = {(s.start, s.end) for group in (title, proposal, context) for s in group}
-        repeats = [s for s in self._repeats(doc, [*title, *proposal])
-                   if (s.start, s.end) not in taken]
-        taken.update((s.start, s.end) for s in repeats)
-        shape = [s for s in self._shapes(doc) if (s.start, s.end) not in taken]
-        proposal = filter_spans([*proposal, *repeats])
-        title, proposal, shape = _one_type_per_name(title, proposal, shape)
-        doc.spans["title"] = title
-        doc.spans["proposal"] = proposal
-        doc.spans["context"] = context
-        doc.spans["abbreviation"] = abbreviation
-        doc.spans["shape"] = shape
+        self._find([doc])
         return doc
+
+    def pipe(self, docs: Iterable[AnyDoc], batch_size: int = 64) -> Iterator[AnyDoc]:
+        """The docs, each with its groups written (spaCy's ``nlp.pipe`` calls this)."""
+        for batch in minibatch(docs, batch_size):
+            self._find(batch)
+            yield from batch
+
+    def _find(self, docs: list[AnyDoc]) -> None:
+        """Run each rule over every doc, then the next rule: a rule's tables and memos stay in
+        the processor's caches from one doc to the next (3.5% of a paper against doc by doc,
+        as ``Extractor.extract`` runs the components)."""
+        facts = [_DocFacts.of(doc) for doc in docs]
+        titles = []
+        for doc, known in zip(docs, facts, strict=True):
+            self._read(known)
+            title = self._title(doc)
+            known.new_names = {s.text: s.label_ for s in title}
+            titles.append(title)
+        proposals = self._each(docs, facts, self._proposals)
+        contexts = self._each(docs, facts, self._context)
+        abbreviations = self._each(docs, facts, self._abbreviations)
+        repeats = []
+        for doc, known, title, proposal in zip(docs, facts, titles, proposals, strict=True):
+            self._read(known)
+            repeats.append(self._repeats(doc, [*title, *proposal]))
+        shapes = self._each(docs, facts, self._shapes)
+        for doc, title, proposal, context, abbreviation, repeat, shape in zip(
+                docs, titles, proposals, contexts, abbreviations, repeats, shapes, strict=True):
+            taken = {(s.start, s.end) for group in (title, proposal, context) for s in group}
+            repeat = [s for s in repeat if (s.start, s.end) not in taken]
+            taken.update((s.start, s.end) for s in repeat)
+            shape = [s for s in shape if (s.start, s.end) not in taken]
+            title, proposal, shape = _one_type_per_name(
+                title, filter_spans([*proposal, *repeat]), shape)
+            doc.spans["title"] = title
+            doc.spans["proposal"] = proposal
+            doc.spans["context"] = context
+            doc.spans["abbreviation"] = abbreviation
+            doc.spans["shape"] = shape
+
+    def _each(self, docs: list[AnyDoc], facts: list[_DocFacts],
+              rule: Callable[[AnyDoc], list[AnySpan]]) -> list[list[AnySpan]]:
+        found = []
+        for doc, known in zip(docs, facts, strict=True):
+            self._read(known)
+            found.append(rule(doc))
+        return found
+
+    def _read(self, facts: _DocFacts) -> None:
+        """Make ``facts`` those of the doc the rules read next."""
+        self._covered = facts.covered
+        self._long_forms = facts.long_forms
+        self._long_form_tokens = facts.long_form_tokens
+        self._new_names = facts.new_names
 
     def _is_known(self, start: int, end: int) -> bool:
         if end - start == 1:  # most names are one token
