@@ -36,7 +36,7 @@ from extractors.shapes import (
     morphology_type,
 )
 from extractors.textdoc import AnyDoc, AnySpan, new_span
-from extractors.tokens import TokenArrays, occurrences, positions, token_arrays
+from extractors.tokens import TokenArrays, indexes, occurrences, positions, token_arrays
 
 ENTITY_TYPES = ("model", "dataset", "method", "task")
 _ATTACHING = {"-", "/", "+", "_"}
@@ -86,10 +86,20 @@ def _valid_name(text: str) -> bool:
     stop = lexicon()["stop_names"]
     return (
         2 <= len(text) <= 60 and text not in stop and not is_generic(text)
-        and any(c.isalpha() for c in text) and not _ADJECTIVAL.search(text)
+        and _has_letter(text) and not _ADJECTIVAL.search(text)
         and not _CLASS_PLURAL.search(text) and "://" not in text
         and not _QUANTITY.match(text)
     )
+
+
+def _has_letter(text: str) -> bool:
+    """Some character of ``text`` is a letter (``str.isalpha``); for ASCII, one search."""
+    if text.isascii():
+        return _ASCII_LETTER.search(text) is not None
+    return any(c.isalpha() for c in text)
+
+
+_ASCII_LETTER = re.compile(r"[A-Za-z]")
 
 
 def _free_name(text: str) -> bool:
@@ -405,7 +415,7 @@ class Candidates:
         found: list[AnySpan] = []
         arrays = token_arrays(doc)
         lower, n = arrays.lower, len(arrays)
-        for index in list(positions(lower, ("on",))):
+        for index in indexes(lower, "on"):
             if index == 0:
                 continue
             sent_start = arrays.sentence(index)[0]
