@@ -7,6 +7,7 @@ import re
 import pytest
 
 from extractors.abbreviations import best_long_form, find_abbreviations
+from extractors.components.candidates import _has_letter
 from extractors.shapes import head_type, is_generic, is_name_shaped, morphology_type
 from extractors.urls import FOLDS_TO_ASCII_LETTER, URL, find_identifiers, find_urls, strip_trailing
 from kg.links import classify, link_entity
@@ -101,3 +102,9 @@ def test_head_and_morphology_types():
     assert morphology_type("MosaicBERT") == "model"
     assert morphology_type("CIF-Bench") == "dataset"
     assert morphology_type("TALE") == ""
+
+
+@pytest.mark.parametrize("text", ["GPT-4", "1.5%", "", "--", "x", "²", "½", "Éval", "ǅ-3",
+                                  "٣٤", "αβ", "_1", " ", "7B "])
+def test_the_letter_check_is_isalpha_on_any_character(text):
+    assert _has_letter(text) == any(c.isalpha() for c in text)

@@ -134,6 +134,17 @@ def test_textdoc_extraction_equals_the_spacy_pipelines() -> None:
     assert sum(len(found.mentions) for found in fast.extract(papers)) > 100
 
 
+def test_a_batch_gives_what_each_paper_alone_gives() -> None:
+    """The extractor runs each component, and ``Candidates`` each rule, over a whole batch
+    before the next: nothing one doc's rules learn may reach another's results."""
+    papers = read_papers([ROOT / "data" / "sample"]).papers
+    extractor = Extractor()
+    alone = [extractor.extract_one(paper) for paper in papers]
+    assert list(extractor.extract(papers, batch_size=len(papers))) == alone
+    assert list(Extractor().extract(papers[::-1], batch_size=7)) == alone[::-1]
+    assert sum(len(found.mentions) for found in alone) > 100
+
+
 def test_extraction_leaves_no_cyclic_garbage() -> None:
     """Every doc is freed by reference counting (its spans point back at it until released):
     cyclic garbage per paper made the collector's passes 8% of a worker's time."""
