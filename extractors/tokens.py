@@ -86,8 +86,8 @@ def positions(items: Sequence[str], wanted: Container[str]) -> Iterator[int]:
 
 
 def indexes(items: Sequence[str], value: str) -> list[int]:
-    """The indexes of ``value`` in ``items``, found by ``list.index``: for a word a few
-    times in an abstract, a third of ``positions`` with a one-word set.
+    """The indexes of ``value`` in ``items``, found by ``list.index``: for a word that occurs
+    a few times in an abstract, faster than ``positions`` (no call per item, only compares).
 
     >>> indexes(["on", "b", "on"], "on")
     [0, 2]

@@ -250,9 +250,9 @@ class Candidates:
             yield from batch
 
     def _find(self, docs: list[AnyDoc]) -> None:
-        """Run each rule over every doc, then the next rule: a rule's tables and memos stay in
-        the processor's caches from one doc to the next (3.5% of a paper against doc by doc,
-        as ``Extractor.extract`` runs the components)."""
+        """Run each rule over every doc, then the next rule, as ``Extractor.extract`` runs the
+        components: a rule's tables and memos stay in the processor's caches from one doc to
+        the next (1-3% of a paper, against each doc through every rule)."""
         facts = [_DocFacts.of(doc) for doc in docs]
         titles = []
         for doc, known in zip(docs, facts, strict=True):
@@ -284,6 +284,7 @@ class Candidates:
 
     def _each(self, docs: list[AnyDoc], facts: list[_DocFacts],
               rule: Callable[[AnyDoc], list[AnySpan]]) -> list[list[AnySpan]]:
+        """``rule``'s spans in each doc, read with that doc's facts."""
         found = []
         for doc, known in zip(docs, facts, strict=True):
             self._read(known)
