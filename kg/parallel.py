@@ -18,6 +18,7 @@ from pathlib import Path
 
 from kg.errors import EngineError, UnknownFormatError
 from kg.model import Extraction, Paper
+from kg.readers import is_gzip
 
 ENGINES = ("local", "dask")
 
@@ -62,7 +63,7 @@ def estimated_papers(paths: Sequence[Path]) -> int:
     for path in paths:
         with contextlib.suppress(OSError):
             with path.open("rb") as handle:
-                gzipped = handle.read(2) == b"\x1f\x8b"
+                gzipped = is_gzip(handle.read(2))
             total += path.stat().st_size * (4 if gzipped else 1)
     return total // 2000
 

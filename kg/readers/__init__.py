@@ -80,13 +80,22 @@ def sniff(text: str, path: str) -> str:
                      got=repr(text[:60]))
 
 
+GZIP_MAGIC = b"\x1f\x8b"
+
+
+def is_gzip(head: bytes) -> bool:
+    """The bytes start as a gzip file does: papers and stores may be gzipped whatever their
+    names, so the content decides, not a ``.gz`` suffix."""
+    return head[:2] == GZIP_MAGIC
+
+
 def read_bytes(path: Path) -> bytes:
     """The file's bytes, gunzipped when it is gzip."""
     try:
         raw = path.read_bytes()
     except OSError as exc:
         raise ParseError(str(path), None, "a readable file", got=exc.strerror or str(exc)) from exc
-    if raw[:2] == b"\x1f\x8b":
+    if is_gzip(raw):
         try:
             return gzip.decompress(raw)
         except (OSError, EOFError) as exc:

@@ -19,6 +19,7 @@ from kg.atomic import atomic_write
 from kg.errors import StoreError
 from kg.model import Entity, Extraction, Paper, Relation
 from kg.query import graph_stats
+from kg.readers import is_gzip
 from kg.schema import (
     HOSTED_BY,
     LONGER_KEPT_KEYS,
@@ -225,7 +226,7 @@ def load_graph(path: str | Path) -> nx.MultiDiGraph:
     p = Path(path)
     try:
         raw = p.read_bytes()
-        if raw[:2] == b"\x1f\x8b":
+        if is_gzip(raw):
             raw = gzip.decompress(raw)
         payload = json.loads(raw)
         del raw  # not held while the graph is built
