@@ -9,15 +9,18 @@ same records in the same order as a single-process one and yields the same graph
 from __future__ import annotations
 
 import contextlib
+import marshal
 import math
 import multiprocessing
 import os
 from collections.abc import Iterator, Sequence
+from dataclasses import fields
 from multiprocessing.pool import Pool
+from operator import attrgetter
 from pathlib import Path
 
 from kg.errors import EngineError, UnknownFormatError
-from kg.model import Extraction, Paper
+from kg.model import Entity, Evidence, Extraction, Paper, Relation
 from kg.readers import is_gzip
 
 ENGINES = ("local", "dask")
@@ -84,17 +87,49 @@ def early_pool(pipeline: str, jobs: int, papers_expected: int,
         yield pool
 
 
-# What a worker sends back per paper: the paper only if extraction changed it (cited ids
-# found), else None; the parent already holds it, and its abstract is most of a record's bytes.
-_Reply = tuple[Paper | None, tuple, tuple]
+# What a worker sends back for a chunk: per paper, the paper only if extraction changed it
+# (cited ids found), else None (the parent holds it, and its abstract is most of a record's
+# bytes); and every paper's entities and relations, packed by _pack.
+_Reply = tuple[list[Paper | None], bytes]
 
 
-def _extract_chunk(chunk: list[Paper]) -> list[_Reply]:
+def _extract_chunk(chunk: list[Paper]) -> _Reply:
     assert _worker is not None, "worker not started"
     function, pipeline = _worker
-    return [(record.paper if record.paper != paper else None, record.entities,
-             record.relations)
-            for paper, record in zip(chunk, function(chunk, pipeline, cache=True), strict=True)]
+    records = list(function(chunk, pipeline, cache=True))
+    return ([record.paper if record.paper != paper else None
+             for paper, record in zip(chunk, records, strict=True)], _pack(records))
+
+
+# Entities and relations cross from a worker to the parent as marshal data: tuples of their
+# fields, read by attrgetter. Pickled as objects, each cost a Python __reduce__ call in the
+# worker and a longer unpickling in the parent: 3% of two workers' throughput.
+_ENTITY_FIELDS = attrgetter(*(f.name for f in fields(Entity)))
+_RELATION_NAMES = [f.name for f in fields(Relation)]
+_EVIDENCE_AT = _RELATION_NAMES.index("evidence")
+_RELATION_FIELDS = attrgetter(*(name for name in _RELATION_NAMES if name != "evidence"))
+_EVIDENCE_FIELDS = attrgetter(*(f.name for f in fields(Evidence)))
+
+
+def _pack(records: Sequence[Extraction]) -> bytes:
+    return marshal.dumps([
+        ([_ENTITY_FIELDS(entity) for entity in record.entities],
+         [(_RELATION_FIELDS(relation), [_EVIDENCE_FIELDS(e) for e in relation.evidence])
+          for relation in record.relations])
+        for record in records])
+
+
+def _unpack(data: bytes) -> list[tuple[tuple[Entity, ...], tuple[Relation, ...]]]:
+    """What ``_pack`` packed: each record's entities and relations."""
+    return [(tuple(Entity(*values) for values in entities),
+             tuple(_relation(values, evidence) for values, evidence in relations))
+            for entities, relations in marshal.loads(data)]
+
+
+def _relation(values: tuple, evidence: list[tuple]) -> Relation:
+    arguments = list(values)
+    arguments.insert(_EVIDENCE_AT, tuple(Evidence(*e) for e in evidence))
+    return Relation(*arguments)
 
 
 def jobs_for(papers: int, jobs: int, min_per_job: int = MIN_PAPERS_PER_JOB) -> int:
@@ -144,6 +179,7 @@ def extract_parallel(papers: Sequence[Paper], pipeline: str = "rules", jobs: int
 
 def _records(papers: Sequence[Paper], pool: Pool) -> Iterator[Extraction]:
     chunks = [list(papers[i: i + CHUNK_SIZE]) for i in range(0, len(papers), CHUNK_SIZE)]
-    for chunk, replies in zip(chunks, pool.imap(_extract_chunk, chunks), strict=True):
-        for paper, (changed, entities, relations) in zip(chunk, replies, strict=True):
-            yield Extraction(changed or paper, entities, relations)
+    for chunk, (changed, packed) in zip(chunks, pool.imap(_extract_chunk, chunks), strict=True):
+        for paper, new_paper, (entities, relations) in zip(chunk, changed, _unpack(packed),
+                                                            strict=True):
+            yield Extraction(new_paper or paper, entities, relations)
