@@ -19,7 +19,7 @@ from multiprocessing.pool import Pool
 from operator import attrgetter
 from pathlib import Path
 
-from kg.errors import EngineError, UnknownFormatError
+from kg.errors import EngineError, UnknownFormatError, WorkerError
 from kg.model import Entity, Evidence, Extraction, Paper, Relation
 from kg.readers import is_gzip
 
@@ -87,43 +87,65 @@ def early_pool(pipeline: str, jobs: int, papers_expected: int,
         yield pool
 
 
-# What a worker sends back for a chunk: per paper, the paper only if extraction changed it
-# (cited ids found), else None (the parent holds it, and its abstract is most of a record's
-# bytes); and every paper's entities and relations, packed by _pack.
-_Reply = tuple[list[Paper | None], bytes]
+# What a worker sends back for a chunk of papers (a pool's chunk, a Dask partition): per paper,
+# the paper only if extraction changed it (cited ids found), else None (the parent holds it, and
+# its abstract is most of a record's bytes); and every paper's entities and relations, packed by
+# _pack.
+Reply = tuple[list[Paper | None], bytes]
 
 
-def _extract_chunk(chunk: list[Paper]) -> _Reply:
+def _extract_chunk(chunk: list[Paper]) -> Reply:
     assert _worker is not None, "worker not started"
     function, pipeline = _worker
-    records = list(function(chunk, pipeline, cache=True))
+    return pack_reply(chunk, list(function(chunk, pipeline, cache=True)))
+
+
+def pack_reply(chunk: Sequence[Paper], records: Sequence[Extraction]) -> Reply:
+    """The records of ``chunk`` as a worker sends them back (``unpack_reply`` reads them)."""
     return ([record.paper if record.paper != paper else None
              for paper, record in zip(chunk, records, strict=True)], _pack(records))
 
 
+def unpack_reply(chunk: Sequence[Paper], reply: Reply) -> Iterator[Extraction]:
+    """The records of ``chunk`` from what ``pack_reply`` made of them, in order."""
+    changed, packed = reply
+    for paper, new_paper, (entities, relations) in zip(chunk, changed, _unpack(packed),
+                                                        strict=True):
+        yield Extraction(new_paper or paper, entities, relations)
+
+
 # Entities and relations cross from a worker to the parent as marshal data: tuples of their
 # fields, read by attrgetter. Pickled as objects, each cost a Python __reduce__ call in the
-# worker and a longer unpickling in the parent: 3% of two workers' throughput.
-_ENTITY_FIELDS = attrgetter(*(f.name for f in fields(Entity)))
-_RELATION_NAMES = [f.name for f in fields(Relation)]
+# worker and a longer unpickling in the parent: 3% of two workers' throughput. The field names
+# go first: a worker of a Dask cluster may run another paperkg whose fields differ.
+_ENTITY_NAMES = tuple(f.name for f in fields(Entity))
+_RELATION_NAMES = tuple(f.name for f in fields(Relation))
+_EVIDENCE_NAMES = tuple(f.name for f in fields(Evidence))
+_LAYOUT = (_ENTITY_NAMES, _RELATION_NAMES, _EVIDENCE_NAMES)
+_ENTITY_FIELDS = attrgetter(*_ENTITY_NAMES)
 _EVIDENCE_AT = _RELATION_NAMES.index("evidence")
 _RELATION_FIELDS = attrgetter(*(name for name in _RELATION_NAMES if name != "evidence"))
-_EVIDENCE_FIELDS = attrgetter(*(f.name for f in fields(Evidence)))
+_EVIDENCE_FIELDS = attrgetter(*_EVIDENCE_NAMES)
 
 
 def _pack(records: Sequence[Extraction]) -> bytes:
-    return marshal.dumps([
+    return marshal.dumps((_LAYOUT, [
         ([_ENTITY_FIELDS(entity) for entity in record.entities],
          [(_RELATION_FIELDS(relation), [_EVIDENCE_FIELDS(e) for e in relation.evidence])
           for relation in record.relations])
-        for record in records])
+        for record in records]))
 
 
 def _unpack(data: bytes) -> list[tuple[tuple[Entity, ...], tuple[Relation, ...]]]:
     """What ``_pack`` packed: each record's entities and relations."""
+    layout, records = marshal.loads(data)
+    if layout != _LAYOUT:
+        raise WorkerError("a worker sent records whose fields differ from this paperkg's "
+                          f"({layout} against {_LAYOUT}); expected workers that run the same "
+                          "paperkg version")
     return [(tuple(Entity(*values) for values in entities),
              tuple(_relation(values, evidence) for values, evidence in relations))
-            for entities, relations in marshal.loads(data)]
+            for entities, relations in records]
 
 
 def _relation(values: tuple, evidence: list[tuple]) -> Relation:
@@ -179,7 +201,5 @@ def extract_parallel(papers: Sequence[Paper], pipeline: str = "rules", jobs: int
 
 def _records(papers: Sequence[Paper], pool: Pool) -> Iterator[Extraction]:
     chunks = [list(papers[i: i + CHUNK_SIZE]) for i in range(0, len(papers), CHUNK_SIZE)]
-    for chunk, (changed, packed) in zip(chunks, pool.imap(_extract_chunk, chunks), strict=True):
-        for paper, new_paper, (entities, relations) in zip(chunk, changed, _unpack(packed),
-                                                            strict=True):
-            yield Extraction(new_paper or paper, entities, relations)
+    for chunk, reply in zip(chunks, pool.imap(_extract_chunk, chunks), strict=True):
+        yield from unpack_reply(chunk, reply)

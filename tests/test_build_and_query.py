@@ -234,6 +234,25 @@ def test_workers_started_before_reading_give_the_same_records(tmp_path):
     assert early == list(extract_parallel(papers, jobs=1))
 
 
+def test_records_packed_by_another_paperkg_version_are_refused():
+    """Workers send records as marshal tuples in field order; a Dask worker running another
+    paperkg, whose fields differ, must fail loudly rather than fill the wrong fields."""
+    import marshal
+
+    from kg.errors import WorkerError
+    from kg.parallel import extract_parallel, pack_reply, unpack_reply
+    from kg.readers import read_papers
+
+    papers = read_papers([SAMPLE]).papers[:20]
+    records = list(extract_parallel(papers, jobs=1))
+    changed, packed = pack_reply(papers, records)
+    assert list(unpack_reply(papers, (changed, packed))) == records
+    (entity, relation, evidence), rows = marshal.loads(packed)
+    reordered = marshal.dumps(((entity[::-1], relation, evidence), rows))
+    with pytest.raises(WorkerError, match="same paperkg version"):
+        list(unpack_reply(papers, (changed, reordered)))
+
+
 def test_a_pipeline_that_fails_in_early_workers_raises_instead_of_hanging():
     from kg.errors import UnknownFormatError
     from kg.parallel import early_pool, extract_parallel

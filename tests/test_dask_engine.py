@@ -78,6 +78,7 @@ def test_a_dask_build_gives_the_single_process_graph(cluster, reference, tmp_pat
 
 
 def test_small_partitions_come_back_in_input_order(cluster):
+    from kg.build import extract_and_link
     from kg.dask_engine import extract_dask
     from kg.readers import read_papers
 
@@ -85,6 +86,7 @@ def test_small_partitions_come_back_in_input_order(cluster):
     papers = read_papers([SAMPLE]).papers[:40]
     records = list(extract_dask(papers, scheduler=local.scheduler_address, partition=3))
     assert [r.paper.id for r in records] == [p.id for p in papers]
+    assert records == list(extract_and_link(papers))  # packed by the workers, unpacked here
 
 
 def test_the_cli_dask_engine_starts_its_own_cluster(reference, tmp_path, capsys):
