@@ -26,6 +26,9 @@ carries over from one row to the next:
                    cores"): ``kg.parallel`` workers extract and link the first fifth of
                    ``--sustained-papers`` abstracts (start-up, cold token caches), then the
                    rest is timed; its baseline is the 2,000/s target, not spacy-sm's one process;
+  ``dask-sustained`` the same with Dask: a ``LocalCluster`` of ``--jobs`` workers started
+                   first and reached by its address, as ``kg build --engine dask --scheduler
+                   ADDRESS`` reaches a real cluster (each part connects a client: timed);
 * ``build``: ``kg build`` of the first 1k, 10k, 30k and all paperlists papers that have an
   abstract (``--sizes``), read from gzip JSON lines, extracted, linked and saved; one process
   tree each, from interpreter start to exit;
@@ -64,9 +67,10 @@ ROOT = Path(__file__).resolve().parents[1]
 PAPERLISTS = Path("paperlists") / "paperlists_title_abstract.jsonl.gz"
 RESULTS = ROOT / "bench" / "results"
 
-STAGES = ("regex", "spacy", "rules", "statistical", "parallel", "dask", "sustained", "build",
-          "query")
-EXTRACTION = ("regex", "spacy", "rules", "statistical", "parallel", "dask", "sustained")
+EXTRACTION = ("regex", "spacy", "rules", "statistical", "parallel", "dask", "sustained",
+              "dask-sustained")
+SUSTAINED = ("sustained", "dask-sustained")  # on the long input, against the 2,000/s target
+STAGES = (*EXTRACTION, "build", "query")
 DEFAULT_SIZES = "1000,10000,30000,all"
 DEFAULT_SUSTAINED_PAPERS = 10_000
 QUICK = {"sizes": "1000", "extract_papers": 200, "sustained_papers": 1000}
@@ -206,8 +210,9 @@ def measure(stage: str, source: Path, jobs: int, repeat: int) -> dict[str, Any]:
             records = list(extract_dask(papers, "rules", jobs))  # its own LocalCluster
             best = min(best, time.perf_counter() - begin)
         out.update(workers=jobs, relations=sum(len(r.relations) for r in records))
-    elif stage == "sustained":
-        out.update(_measure_sustained(papers, jobs))
+    elif stage in SUSTAINED:
+        out.update(_measure_sustained(papers, jobs, "dask" if stage == "dask-sustained"
+                                      else "local"))
         best = out.pop("seconds")
     else:
         raise SystemExit(f"unknown extraction stage {stage!r}")
@@ -218,27 +223,41 @@ def measure(stage: str, source: Path, jobs: int, repeat: int) -> dict[str, Any]:
     return out
 
 
-def _measure_sustained(papers: list, jobs: int) -> dict[str, Any]:
+def _measure_sustained(papers: list, jobs: int, engine: str) -> dict[str, Any]:
     """Extract and link the first fifth of ``papers`` untimed (workers start, caches fill),
     then time the rest on the same workers."""
-    from kg.build import extract_and_link
-    from kg.parallel import early_pool, extract_parallel
-
     warm = len(papers) // 5
     started = time.perf_counter()
-    with early_pool("rules", jobs, len(papers), min_per_job=0) as pool:
-        def run(part: list) -> int:
-            if pool is None:  # one process: this one, its pipeline kept between the parts
-                return sum(len(r.relations) for r in extract_and_link(part, cache=True))
-            return sum(len(r.relations) for r in extract_parallel(part, pool=pool))
-
+    with _sustained_workers(engine, jobs, len(papers)) as (run, workers):
         run(papers[:warm])
         begin = time.perf_counter()
         relations = run(papers[warm:])
         seconds = time.perf_counter() - begin
     return {"papers": len(papers) - warm, "warm_up_papers": warm, "seconds": seconds,
-            "setup_s": begin - started, "workers": jobs if pool is not None else 1,
-            "relations": relations}
+            "setup_s": begin - started, "workers": workers, "relations": relations}
+
+
+@contextlib.contextmanager
+def _sustained_workers(engine: str, jobs: int, papers: int):
+    """``(run, workers)``: ``run(papers)`` extracts and links on workers kept between calls
+    and returns the relations found."""
+    from kg.build import extract_and_link
+    from kg.parallel import early_pool, extract_parallel
+
+    if engine == "dask":
+        from kg.dask_engine import _cluster, extract_dask
+
+        with _cluster(jobs) as cluster:
+            yield (lambda part: sum(len(r.relations) for r in extract_dask(
+                part, scheduler=cluster.scheduler_address))), jobs
+        return
+    with early_pool("rules", jobs, papers, min_per_job=0) as pool:
+        if pool is None:  # one process: this one, its pipeline kept between the parts
+            yield (lambda part: sum(len(r.relations)
+                                    for r in extract_and_link(part, cache=True))), 1
+        else:
+            yield (lambda part: sum(len(r.relations)
+                                    for r in extract_parallel(part, pool=pool))), jobs
 
 
 # -- the parent: data, child processes, rows ----------------------------------------------------
@@ -371,11 +390,13 @@ def extraction_rows(stages: list[str], sources: dict[str, tuple[Path, int]], job
             runs.append(("dask", f"dask rules+link -j{jobs}", jobs))
         elif stage == "sustained":
             runs.append(("sustained", f"rules+link -j{jobs} sustained", jobs))
+        elif stage == "dask-sustained":
+            runs.append(("dask-sustained", f"dask rules+link -j{jobs} sustained", jobs))
         else:
             runs.append((stage, {"spacy": "spacy-sm"}.get(stage, stage), 1))
     rows = []
     for stage, name, stage_jobs in runs:
-        source, papers = sources["long" if stage == "sustained" else "short"]
+        source, papers = sources["long" if stage in SUSTAINED else "short"]
         log(f"{name}: {papers} abstracts ...")
         child = run_child([sys.executable, str(Path(__file__).resolve()), "--measure", stage,
                            "--input", str(source), "--jobs", str(stage_jobs),
@@ -396,8 +417,11 @@ def extraction_rows(stages: list[str], sources: dict[str, tuple[Path, int]], job
                          "en_core_web_sm architecture, random weights")
         elif stage in ("rules", "statistical"):
             notes.append(f"extraction only; pipeline set-up {result['setup_s']:.1f} s not timed")
-        elif stage == "sustained":
-            notes.append(f"extract+link, {result['workers']} process(es), timed after the first "
+        elif stage in SUSTAINED:
+            workers = (f"a Dask LocalCluster of {result['workers']} worker(s) reached by its "
+                       "address" if stage == "dask-sustained"
+                       else f"{result['workers']} process(es)")
+            notes.append(f"extract+link, {workers}, timed after the first "
                          f"{result['warm_up_papers']:,} papers ({result['setup_s']:.1f} s: "
                          "start-up, cold caches)")
         else:
@@ -605,7 +629,7 @@ def make_parser() -> argparse.ArgumentParser:
     parser.add_argument("--extract-papers", type=int, default=None, metavar="N",
                         help="abstracts for the extraction stages (default: 1000)")
     parser.add_argument("--sustained-papers", type=int, default=None, metavar="N",
-                        help="abstracts for the sustained stage, the first fifth untimed "
+                        help="abstracts for the sustained stages, the first fifth untimed "
                              f"(default: {DEFAULT_SUSTAINED_PAPERS:,})")
     parser.add_argument("--quick", action="store_true",
                         help=f"{QUICK['extract_papers']} abstracts and a {QUICK['sizes']}-paper "
@@ -659,7 +683,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         wanted = [*(sizes if "build" in stages else []),
                   *([extract_papers] if set(stages) & set(EXTRACTION) else []),
-                  *([sustained_papers] if "sustained" in stages else [])]
+                  *([sustained_papers] if set(stages) & set(SUSTAINED) else [])]
         log(f"slicing {source} ...")
         slices, available = write_slices(source, wanted, workdir)
         rows: list[dict[str, Any]] = []

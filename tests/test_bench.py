@@ -70,13 +70,18 @@ def test_sustained_row_times_the_papers_after_the_warm_up(tmp_path: Path) -> Non
     out = tmp_path / "run.json"
     run = subprocess.run(
         [sys.executable, str(ROOT / "bench" / "run.py"), "--data", str(data),
-         "--stages", "sustained", "--sustained-papers", "15", "--jobs", "2", "--out", str(out)],
-        cwd=ROOT, capture_output=True, text=True, timeout=120)
+         "--stages", "sustained,dask-sustained", "--sustained-papers", "15", "--jobs", "2",
+         "--out", str(out)],
+        cwd=ROOT, capture_output=True, text=True, timeout=180)
     assert run.returncode == 0, run.stderr
-    (row,) = json.loads(out.read_text(encoding="utf-8"))["rows"]
-    assert row["stage"] == "rules+link -j2 sustained"
-    assert row["papers"] == 12 and row["details"]["warm_up_papers"] == 3  # the first fifth
-    assert row["details"]["workers"] == 2 and row["details"]["relations"] > 0
-    assert row["baseline"] == "2,000/s target"
-    assert row["vs_baseline"] == row["papers_per_s"] / 2000
-    assert "x the target" in run.stdout
+    local, dask = json.loads(out.read_text(encoding="utf-8"))["rows"]
+    assert local["stage"] == "rules+link -j2 sustained"
+    assert dask["stage"] == "dask rules+link -j2 sustained"
+    assert "Dask LocalCluster of 2 worker(s)" in dask["notes"]
+    for row in (local, dask):
+        assert row["papers"] == 12 and row["details"]["warm_up_papers"] == 3  # the first fifth
+        assert row["details"]["workers"] == 2
+        assert row["baseline"] == "2,000/s target"
+        assert row["vs_baseline"] == row["papers_per_s"] / 2000
+    assert dask["details"]["relations"] == local["details"]["relations"] > 0
+    assert run.stdout.count("x the target") == 2
