@@ -716,7 +716,7 @@ def main(argv: list[str] | None = None) -> int:
     print(format_table(rows, previous))
     print()
     print("vs baseline: higher is better: papers/s over spacy-sm's for extraction (over the "
-          f"{TARGET_EXTRACT_PER_S:,}/s target for the sustained row), over the target rate "
+          f"{TARGET_EXTRACT_PER_S:,}/s target for the sustained rows), over the target rate "
           f"({TARGET_BUILD_PAPERS:,} papers in {TARGET_BUILD_SECONDS:.0f} s) for "
           f"builds, {TARGET_QUERY_SECONDS:g} s over the time taken for queries.")
     if any(r["stage"] == "spacy-sm" for r in rows):
