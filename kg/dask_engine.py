@@ -5,7 +5,7 @@ module-level ``_extract_partition``, which builds the spaCy pipeline and linker 
 process (the cache of ``kg.build._extractor_and_linker``). Nothing but the papers and the
 pipeline's name travels to a worker, and the records come back as ``kg.parallel``'s workers send
 them (``pack_reply``: entities and relations as marshal data, a paper only when extraction changed
-it), which takes a quarter off the client's CPU time and the bytes sent back. The client yields
+it): half the bytes back, and a third less of the client's CPU time. The client yields
 partition i as soon as partitions 0..i are done, so records come in input order and the store
 merges them into the same graph as a single-process build.
 
