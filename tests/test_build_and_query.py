@@ -345,6 +345,11 @@ def test_a_damaged_store_line_is_named(tmp_path, small_graph):
         path.write_text("".join([*lines[:number - 1], line, *lines[number:]]))
         with pytest.raises(StoreError, match=message):
             load_graph(path)
+    for header in ('{"format":"paperkg-networkx","version":1,"other":{"nodes":[\n',
+                   '{"format":"paperkg-networkx","version":1,"graph":{"graph":5,"nodes":[\n'):
+        path.write_text("".join([header, *lines[1:]]))
+        with pytest.raises(StoreError, match="line 1: not a paperkg store"):
+            load_graph(path)
     path.write_text("".join(lines[:-1]))
     with pytest.raises(StoreError, match="cut short"):
         load_graph(path)

@@ -276,7 +276,12 @@ def _read_lines(path: Path, first: bytes, lines: Iterable[bytes]) -> nx.MultiDiG
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise StoreError(f"{path}, line 1: not a paperkg store header ({exc})") from exc
     _check_header(path, header)
-    graph = nx.MultiDiGraph(**(header["graph"].get("graph") or {}))
+    data = header.get("graph")
+    attributes = (data.get("graph") or {}) if isinstance(data, dict) else None
+    if not isinstance(attributes, dict) or "nodes" not in data:
+        raise StoreError(f"{path}, line 1: not a paperkg store (expected \"graph\": "
+                         "{\"graph\": {...}, \"nodes\": [ at the end of the line)")
+    graph = nx.MultiDiGraph(**attributes)
     section, pending, number = "nodes", [], 1
     for number, line in enumerate(lines, 2):
         if line[:1] == b"{" or line[:2] == b",{":
