@@ -60,6 +60,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -228,10 +229,10 @@ def _measure_sustained(papers: list, jobs: int, engine: str) -> dict[str, Any]:
     then time the rest on the same workers."""
     warm = len(papers) // 5
     started = time.perf_counter()
-    with _sustained_workers(engine, jobs, len(papers)) as (run, workers):
-        run(papers[:warm])
+    with _sustained_workers(engine, jobs, len(papers)) as (records, workers):
+        sum(1 for _ in records(papers[:warm]))
         begin = time.perf_counter()
-        relations = run(papers[warm:])
+        relations = sum(len(r.relations) for r in records(papers[warm:]))
         seconds = time.perf_counter() - begin
     return {"papers": len(papers) - warm, "warm_up_papers": warm, "seconds": seconds,
             "setup_s": begin - started, "workers": workers, "relations": relations}
@@ -239,8 +240,8 @@ def _measure_sustained(papers: list, jobs: int, engine: str) -> dict[str, Any]:
 
 @contextlib.contextmanager
 def _sustained_workers(engine: str, jobs: int, papers: int):
-    """``(run, workers)``: ``run(papers)`` extracts and links on workers kept between calls
-    and returns the relations found."""
+    """``(records, workers)``: ``records(papers)`` extracts and links on workers kept between
+    calls."""
     from kg.build import extract_and_link
     from kg.parallel import early_pool, extract_parallel
 
@@ -248,16 +249,13 @@ def _sustained_workers(engine: str, jobs: int, papers: int):
         from kg.dask_engine import _cluster, extract_dask
 
         with _cluster(jobs) as cluster:
-            yield (lambda part: sum(len(r.relations) for r in extract_dask(
-                part, scheduler=cluster.scheduler_address))), jobs
+            yield partial(extract_dask, scheduler=cluster.scheduler_address), jobs
         return
     with early_pool("rules", jobs, papers, min_per_job=0) as pool:
         if pool is None:  # one process: this one, its pipeline kept between the parts
-            yield (lambda part: sum(len(r.relations)
-                                    for r in extract_and_link(part, cache=True))), 1
+            yield partial(extract_and_link, cache=True), 1
         else:
-            yield (lambda part: sum(len(r.relations)
-                                    for r in extract_parallel(part, pool=pool))), jobs
+            yield partial(extract_parallel, pool=pool), jobs
 
 
 # -- the parent: data, child processes, rows ----------------------------------------------------
